@@ -1,0 +1,344 @@
+//! Detection: a document's text in, its signals out.
+//!
+//! normalise → lexicon hits → context (tokens, cues, quotes) → rules →
+//! signals with targets and modifiers → the policy decides how each counts.
+
+use crate::lexicon::{CompiledLexicon, CueScope, Hit, LexiconSet};
+use crate::normalize::MatchingView;
+use crate::rules::{CueHit, CueKind};
+use crate::rules::{CueMatcher, DocContext, RuleError, RuleSet};
+use crate::signal::{Category, Modifier, Modifiers, Signal, SignalPolicy};
+
+/// How far (in tokens) a `following` cue reaches: "I don't think they are vermin".
+const FOLLOWING_REACH: usize = 5;
+/// How far a `preceding` cue reaches back: "… vermin, she said".
+const PRECEDING_REACH: usize = 8;
+
+/// Everything needed to detect signals, compiled once per run and shared by all workers.
+#[derive(Debug)]
+pub struct Detector {
+    lexicon: CompiledLexicon,
+    rules: RuleSet,
+    cues: CueMatcher,
+    policy: SignalPolicy,
+}
+
+/// Why a detector could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum DetectorError {
+    /// The rule files have problems.
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+    /// The automaton could not be built (too many or too long patterns).
+    #[error("cannot compile the lexicon automaton: {0}")]
+    Automaton(#[from] aho_corasick::BuildError),
+}
+
+impl Detector {
+    /// Compiles a lexicon set and its rules.
+    pub fn new(set: LexiconSet, policy: SignalPolicy) -> Result<Self, DetectorError> {
+        let rules = RuleSet::load(&set.rule_files)?;
+        let mut pronouns: Vec<(String, String)> = rules
+            .pronouns
+            .iter()
+            .flat_map(|(l, ws)| ws.iter().map(move |w| (l.clone(), w.clone())))
+            .collect();
+        pronouns.sort();
+        let cues = CueMatcher::new(&set.cues, &pronouns);
+        let lexicon = CompiledLexicon::compile(set.entries)?;
+        Ok(Detector {
+            lexicon,
+            rules,
+            cues,
+            policy,
+        })
+    }
+
+    /// The compiled lexicon.
+    pub fn lexicon(&self) -> &CompiledLexicon {
+        &self.lexicon
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Signals in one text. `lang` is the document's language when known.
+    pub fn detect(&self, text: &str, lang: Option<&str>) -> Vec<Signal> {
+        let plain = MatchingView::plain(text);
+        let aggressive = MatchingView::aggressive(&plain);
+        let hits = self.lexicon.find(&plain, aggressive.as_ref(), lang);
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        let ctx = DocContext::new(&plain);
+        let cues = self.cues.find(&plain, &ctx, lang);
+        let doc = Doc {
+            ctx: &ctx,
+            cues: &cues,
+            hits: &hits,
+            lexicon: &self.lexicon,
+            lang,
+        };
+        let mut signals = Vec::with_capacity(hits.len());
+        for (i, hit) in hits.iter().enumerate() {
+            let entry = &self.lexicon.entries[hit.entry as usize];
+            let Some((first, last)) = ctx.token_span(hit.span.0, hit.span.1) else {
+                continue;
+            };
+            if entry.category == Category::GroupReference {
+                signals.push(Signal {
+                    category: Category::GroupReference,
+                    target: entry.target.clone(),
+                    severity: entry.severity,
+                    rule: entry.rule_id(),
+                    term: entry.term.clone(),
+                    span: hit.span,
+                    modifiers: Modifiers::NONE,
+                    counting: crate::signal::Counting::Reference,
+                });
+                continue;
+            }
+            let fired = self.rules.proximity.iter().find(|r| {
+                r.anchor.contains(&entry.category)
+                    && lang_ok(&r.lang, lang)
+                    && r.near
+                        .iter()
+                        .any(|n| doc.near(*n, i, first, last, r.window as usize, r.ordered))
+            });
+            let (rule, category, severity) = match fired {
+                Some(r) if r.supports_ambiguous || !entry.ambiguous => (
+                    r.id.clone(),
+                    r.category.unwrap_or(entry.category),
+                    r.severity.unwrap_or(entry.severity).max(entry.severity),
+                ),
+                _ if entry.ambiguous => continue,
+                _ => (entry.rule_id(), entry.category, entry.severity),
+            };
+            let target = entry
+                .target
+                .clone()
+                .or_else(|| doc.resolve_target(first, last));
+            let mut modifiers = doc.modifiers(first, last, hit.span);
+            if hit.obfuscated {
+                modifiers.insert(Modifier::Obfuscated);
+            }
+            let severity = if modifiers.contains(Modifier::CallToAction)
+                && matches!(category, Category::ViolenceCall | Category::Mobilisation)
+            {
+                3
+            } else {
+                severity
+            };
+            signals.push(Signal {
+                category,
+                target,
+                severity,
+                rule,
+                term: entry.term.clone(),
+                span: hit.span,
+                modifiers,
+                counting: self.policy.counting(category, modifiers),
+            });
+        }
+        self.apply_regex_rules(&plain, &doc, &mut signals);
+        signals.sort_by(|a, b| a.span.cmp(&b.span).then(a.category.cmp(&b.category)));
+        signals
+    }
+
+    fn apply_regex_rules(
+        &self,
+        plain: &MatchingView<'_>,
+        doc: &Doc<'_>,
+        signals: &mut Vec<Signal>,
+    ) {
+        for rule in &self.rules.regex {
+            if !lang_ok(&rule.lang, doc.lang) {
+                continue;
+            }
+            for caps in rule.regex.captures_iter(plain.text()) {
+                let m = caps.get(0).expect("group 0");
+                let span = plain.to_original(m.start(), m.end());
+                if signals.iter().any(|s| {
+                    s.category == rule.category
+                        && s.span.0 < span.1
+                        && span.0 < s.span.1
+                        && s.category != Category::GroupReference
+                }) {
+                    continue;
+                }
+                let Some((first, last)) = doc.ctx.token_span(span.0, span.1) else {
+                    continue;
+                };
+                let target = caps
+                    .name("target")
+                    .and_then(|t| {
+                        let (a, b) = plain.to_original(t.start(), t.end());
+                        doc.hits
+                            .iter()
+                            .find(|h| {
+                                h.span.0 < b
+                                    && a < h.span.1
+                                    && doc.category(h) == Category::GroupReference
+                            })
+                            .and_then(|h| doc.lexicon.entries[h.entry as usize].target.clone())
+                    })
+                    .or_else(|| doc.resolve_target(first, last));
+                let modifiers = doc.modifiers(first, last, span);
+                let term = m.as_str().to_string();
+                signals.push(Signal {
+                    category: rule.category,
+                    target,
+                    severity: rule.severity,
+                    rule: rule.id.clone(),
+                    term,
+                    span,
+                    modifiers,
+                    counting: self.policy.counting(rule.category, modifiers),
+                });
+            }
+        }
+    }
+}
+
+fn lang_ok(rule_langs: &[String], lang: Option<&str>) -> bool {
+    rule_langs.is_empty()
+        || lang.is_none_or(|l| {
+            rule_langs
+                .iter()
+                .any(|r| r == l || l.split(['-', '_']).next() == Some(r.as_str()))
+        })
+}
+
+/// One document under analysis.
+struct Doc<'a> {
+    ctx: &'a DocContext,
+    cues: &'a [CueHit],
+    hits: &'a [Hit],
+    lexicon: &'a CompiledLexicon,
+    lang: Option<&'a str>,
+}
+
+impl Doc<'_> {
+    fn category(&self, h: &Hit) -> Category {
+        self.lexicon.entries[h.entry as usize].category
+    }
+
+    fn sentence(&self, token: usize) -> u32 {
+        self.ctx.tokens[token].sentence
+    }
+
+    fn token_of(&self, h: &Hit) -> Option<(usize, usize)> {
+        self.ctx.token_span(h.span.0, h.span.1)
+    }
+
+    /// Distance in tokens between two token ranges (0 when they touch or overlap).
+    fn distance(a: (usize, usize), b: (usize, usize)) -> usize {
+        if a.1 < b.0 {
+            b.0 - a.1
+        } else if b.1 < a.0 {
+            a.0 - b.1
+        } else {
+            0
+        }
+    }
+
+    /// Whether something of kind `near` lies within `window` tokens of the anchor, in its sentence.
+    fn near(
+        &self,
+        near: crate::rules::Near,
+        anchor_index: usize,
+        first: usize,
+        last: usize,
+        window: usize,
+        ordered: bool,
+    ) -> bool {
+        use crate::rules::Near;
+        let sentence = self.sentence(first);
+        let ok = |r: (usize, usize)| {
+            self.sentence(r.0) == sentence
+                && Self::distance(r, (first, last)) <= window
+                && (!ordered || r.1 <= first)
+        };
+        match near {
+            Near::Category(c) => self.hits.iter().enumerate().any(|(j, h)| {
+                j != anchor_index && self.category(h) == c && self.token_of(h).is_some_and(ok)
+            }),
+            Near::Pronoun => self
+                .cues
+                .iter()
+                .any(|c| c.kind == CueKind::Pronoun && ok((c.first, c.last))),
+            Near::CallToAction => self.cues.iter().any(|c| {
+                matches!(c.kind, CueKind::Modifier(Modifier::CallToAction, _))
+                    && ok((c.first, c.last))
+                    && c.last <= first
+            }),
+        }
+    }
+
+    /// The group a signal at these tokens is about: the nearest group reference
+    /// in its sentence; else, when a pronoun or "these people" stands near it,
+    /// the group named last before it; else the group named last in an earlier sentence.
+    fn resolve_target(&self, first: usize, last: usize) -> Option<String> {
+        let sentence = self.sentence(first);
+        let groups: Vec<((usize, usize), &str)> = self
+            .hits
+            .iter()
+            .filter(|h| self.category(h) == Category::GroupReference)
+            .filter_map(|h| {
+                Some((
+                    self.token_of(h)?,
+                    self.lexicon.entries[h.entry as usize].target.as_deref()?,
+                ))
+            })
+            .collect();
+        let in_sentence = groups
+            .iter()
+            .filter(|(r, _)| self.sentence(r.0) == sentence)
+            .min_by_key(|(r, _)| Self::distance(*r, (first, last)));
+        if let Some((_, t)) = in_sentence {
+            return Some(t.to_string());
+        }
+        groups
+            .iter()
+            .filter(|(r, _)| r.1 < first)
+            .max_by_key(|(r, _)| r.1)
+            .map(|(_, t)| t.to_string())
+    }
+
+    /// Modifiers of a signal at these tokens.
+    fn modifiers(&self, first: usize, last: usize, span: (usize, usize)) -> Modifiers {
+        let mut m = Modifiers::NONE;
+        let tok = &self.ctx.tokens;
+        let sentence = tok[first].sentence;
+        let clause = tok[first].clause;
+        for c in self.cues {
+            let CueKind::Modifier(modifier, scope) = c.kind else {
+                continue;
+            };
+            if tok[c.first].sentence != sentence {
+                continue;
+            }
+            let applies = match scope {
+                CueScope::Sentence => true,
+                CueScope::Following => {
+                    c.last < first
+                        && first - c.last <= FOLLOWING_REACH
+                        && tok[c.last].clause == clause
+                }
+                CueScope::Preceding => c.first > last && c.first - last <= PRECEDING_REACH,
+            };
+            if applies {
+                m.insert(modifier);
+            }
+        }
+        if self.ctx.quoted(span.0, span.1) {
+            m.insert(Modifier::Reported);
+        }
+        if self.ctx.questions.contains(&sentence) {
+            m.insert(Modifier::Question);
+        }
+        m
+    }
+}

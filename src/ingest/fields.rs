@@ -1,0 +1,211 @@
+//! The field mapping, and assembling a document from a record's fields. JSON
+//! and CSV records both answer "what is in field X", and this module makes
+//! the same document (and the same reject reasons) from either.
+
+use std::borrow::Cow;
+
+use super::{IngestContext, SourcePlan};
+use crate::config::FieldMap;
+use crate::document::Document;
+
+/// The mapping of one source, resolved for reading.
+#[derive(Debug, Clone)]
+pub struct FieldPlan {
+    /// Identifier field.
+    pub id: Option<String>,
+    /// Text fields, joined with a blank line.
+    pub text: Vec<String>,
+    /// Language field.
+    pub lang: Option<String>,
+    /// Region field.
+    pub region: Option<String>,
+    /// Timestamp field.
+    pub timestamp: String,
+    /// Author field.
+    pub author: Option<String>,
+    /// Source field.
+    pub source: Option<String>,
+    /// Reach fields, summed.
+    pub reach: Vec<String>,
+    /// Location field.
+    pub location: Option<String>,
+}
+
+impl FieldPlan {
+    /// Resolves a config mapping.
+    pub fn new(map: &FieldMap) -> Self {
+        FieldPlan {
+            id: map.id.clone(),
+            text: map.text.paths(),
+            lang: map.lang.clone(),
+            region: map.region.clone(),
+            timestamp: map.timestamp.clone(),
+            author: map.author.clone(),
+            source: map.source.clone(),
+            reach: map.reach.clone(),
+            location: map.location.clone(),
+        }
+    }
+
+    /// Every field path the mapping reads.
+    pub fn all_paths(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = Vec::new();
+        v.extend(self.id.as_deref());
+        v.extend(self.text.iter().map(String::as_str));
+        v.extend(self.lang.as_deref());
+        v.extend(self.region.as_deref());
+        v.push(&self.timestamp);
+        v.extend(self.author.as_deref());
+        v.extend(self.source.as_deref());
+        v.extend(self.reach.iter().map(String::as_str));
+        v.extend(self.location.as_deref());
+        v
+    }
+}
+
+/// The value of one field of a record.
+#[derive(Debug, Clone)]
+pub enum RawField<'a> {
+    /// Absent or null.
+    Absent,
+    /// A string.
+    Str(Cow<'a, str>),
+    /// A number, with its text.
+    Num(f64, Cow<'a, str>),
+    /// A list of strings (joined for text).
+    StrList(Vec<Cow<'a, str>>),
+    /// Something else: the name of its type.
+    Other(&'static str),
+}
+
+fn as_string<'a>(name: &str, v: RawField<'a>) -> Result<Option<Cow<'a, str>>, String> {
+    match v {
+        RawField::Absent => Ok(None),
+        RawField::Str(s) => Ok(Some(s)),
+        RawField::Num(_, text) => Ok(Some(text)),
+        RawField::StrList(_) => Err(format!("field `{name}`: expected a string, found a list")),
+        RawField::Other(t) => Err(format!("field `{name}`: expected a string, found {t}")),
+    }
+}
+
+fn non_empty(v: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
+    v.filter(|s| !s.trim().is_empty())
+}
+
+/// Builds a document from a record. `get` answers the value of a field path.
+pub fn assemble<'a>(
+    plan: &SourcePlan,
+    ctx: &IngestContext,
+    fallback_id: &dyn Fn() -> String,
+    get: &mut dyn FnMut(&str) -> RawField<'a>,
+) -> Result<Document<'a>, String> {
+    let f = &plan.fields;
+    // Text: required.
+    let mut parts: Vec<Cow<'a, str>> = Vec::with_capacity(f.text.len());
+    let mut any = false;
+    for name in &f.text {
+        match get(name) {
+            RawField::Absent => {}
+            RawField::Str(s) => {
+                any = true;
+                parts.push(s);
+            }
+            RawField::StrList(list) => {
+                any = true;
+                parts.push(Cow::Owned(list.concat()));
+            }
+            RawField::Num(..) => {
+                return Err(format!("field `{name}`: expected text, found a number"))
+            }
+            RawField::Other(t) => return Err(format!("field `{name}`: expected text, found {t}")),
+        }
+    }
+    if !any {
+        return Err(format!("missing text field `{}`", f.text.join("`, `")));
+    }
+    let text = if parts.len() == 1 {
+        parts.pop().expect("one part")
+    } else {
+        Cow::Owned(
+            parts
+                .iter()
+                .filter(|p| !p.is_empty())
+                .map(|p| p.as_ref())
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        )
+    };
+    // Timestamp: required.
+    let (timestamp, date) = match get(&f.timestamp) {
+        RawField::Absent => return Err(format!("missing timestamp field `{}`", f.timestamp)),
+        RawField::Str(s) => ctx.time.parse_str(&s)?,
+        RawField::Num(v, _) => ctx.time.parse_epoch(v)?,
+        RawField::StrList(_) => {
+            return Err(format!(
+                "field `{}`: expected a timestamp, found a list",
+                f.timestamp
+            ))
+        }
+        RawField::Other(t) => {
+            return Err(format!(
+                "field `{}`: expected a timestamp, found {t}",
+                f.timestamp
+            ))
+        }
+    };
+    let mut optional = |name: &Option<String>| -> Result<Option<Cow<'a, str>>, String> {
+        match name {
+            Some(n) => as_string(n, get(n)).map(non_empty),
+            None => Ok(None),
+        }
+    };
+    let id = optional(&f.id)?.unwrap_or_else(|| Cow::Owned(fallback_id()));
+    let lang = optional(&f.lang)?.or_else(|| plan.fixed_lang.clone().map(Cow::Owned));
+    let region = optional(&f.region)?.or_else(|| plan.fixed_region.clone().map(Cow::Owned));
+    let author = optional(&f.author)?.map(|a| ctx.pseudonymiser.pseudonymise(&a));
+    let source = optional(&f.source)?.unwrap_or_else(|| Cow::Owned(plan.name.clone()));
+    let location = optional(&f.location)?;
+    let mut reach: u64 = 0;
+    for name in &f.reach {
+        let v = match get(name) {
+            RawField::Absent => 0.0,
+            RawField::Num(v, _) => v,
+            RawField::Str(s) if s.trim().is_empty() => 0.0,
+            RawField::Str(s) => s
+                .trim()
+                .replace([',', '_'], "")
+                .parse::<f64>()
+                .map_err(|_| {
+                    format!(
+                        "field `{name}`: expected a number, found `{}`",
+                        super::excerpt(&s, 20)
+                    )
+                })?,
+            RawField::StrList(_) => {
+                return Err(format!("field `{name}`: expected a number, found a list"))
+            }
+            RawField::Other(t) => {
+                return Err(format!("field `{name}`: expected a number, found {t}"))
+            }
+        };
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(format!(
+                "field `{name}`: reach must be a non-negative number"
+            ));
+        }
+        reach = reach.saturating_add(v as u64);
+    }
+    Ok(Document {
+        id,
+        text,
+        lang,
+        region,
+        timestamp,
+        date,
+        source,
+        author,
+        reach,
+        location,
+        lossy: false,
+    })
+}

@@ -1,0 +1,293 @@
+//! Ingest: files in, documents or rejects out.
+//!
+//! A reader turns each input file into chunks (about a mebibyte of JSON
+//! lines, or a few thousand CSV rows) so memory is bounded by chunk size and
+//! never by input size; workers then parse chunks into [`Document`]s in
+//! parallel. Every record that cannot become a document becomes a
+//! [`Reject`] with its file, line and reason: nothing is dropped silently.
+
+pub mod decompress;
+mod fields;
+mod jsonl;
+mod rows;
+pub mod timestamp;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::config::{Format, Limits, SourceConfig};
+use crate::document::{Document, Pseudonymiser};
+pub use fields::FieldPlan;
+
+/// Checks that a CSV header has every column the source maps.
+pub fn check_header(header: &csv::ByteRecord, plan: &SourcePlan) -> Result<(), String> {
+    rows::CsvColumns::from_header(header, plan).map(|_| ())
+}
+use timestamp::TimeParser;
+
+/// A record that could not be read, with where it was and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+pub struct Reject {
+    /// Source name from the config.
+    pub source: String,
+    /// Input file.
+    pub file: String,
+    /// 1-based line (JSONL) or line where the row starts (CSV); 0 when the whole file failed.
+    pub line: u64,
+    /// Why, in words.
+    pub reason: String,
+    /// The start of the record (at most 120 characters).
+    pub excerpt: String,
+}
+
+/// The first `max` characters of a string, for excerpts.
+pub fn excerpt(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// One source, ready to read: its files and compiled field mapping.
+#[derive(Debug, Clone)]
+pub struct SourcePlan {
+    /// Source name.
+    pub name: String,
+    /// Format.
+    pub format: Format,
+    /// Input files, sorted.
+    pub files: Vec<PathBuf>,
+    /// The field mapping.
+    pub fields: FieldPlan,
+    /// Language used when a record has none.
+    pub fixed_lang: Option<String>,
+    /// Region used when a record has none.
+    pub fixed_region: Option<String>,
+    /// CSV delimiter.
+    pub delimiter: u8,
+    /// CSV quote.
+    pub quote: u8,
+}
+
+impl SourcePlan {
+    /// Builds a plan from a source config and its expanded files.
+    pub fn new(config: &SourceConfig, files: Vec<PathBuf>) -> Self {
+        SourcePlan {
+            name: config.name.clone(),
+            format: config.format,
+            files,
+            fields: FieldPlan::new(&config.fields),
+            fixed_lang: config.lang.clone(),
+            fixed_region: config.region.clone(),
+            delimiter: config.csv.delimiter_byte().unwrap_or(b','),
+            quote: config.csv.quote_byte().unwrap_or(b'"'),
+        }
+    }
+}
+
+/// What every worker needs to turn records into documents.
+#[derive(Debug, Clone)]
+pub struct IngestContext {
+    /// Timestamp parsing and day boundaries.
+    pub time: TimeParser,
+    /// Author pseudonymisation.
+    pub pseudonymiser: Pseudonymiser,
+    /// Record limits.
+    pub limits: Limits,
+    /// The sources.
+    pub sources: Vec<SourcePlan>,
+}
+
+/// The payload of a chunk.
+#[derive(Debug)]
+pub enum ChunkData {
+    /// Whole JSON lines.
+    Lines {
+        /// The bytes, ending at a line end.
+        bytes: Vec<u8>,
+        /// Line number of the first line.
+        first_line: u64,
+    },
+    /// CSV rows with the line each starts on.
+    Rows {
+        /// Column positions for this file's header.
+        columns: Arc<rows::CsvColumns>,
+        /// The rows.
+        rows: Vec<(u64, csv::ByteRecord)>,
+    },
+}
+
+/// A piece of one input file.
+#[derive(Debug)]
+pub struct Chunk {
+    /// Index into [`IngestContext::sources`].
+    pub source: usize,
+    /// The file, as shown in rejects.
+    pub file: Arc<str>,
+    /// Records.
+    pub data: ChunkData,
+    /// Records the reader itself could not frame (too large, truncated stream, broken CSV row).
+    pub rejects: Vec<Reject>,
+}
+
+impl Chunk {
+    /// Parses every record of the chunk, calling `f` with a document or a reject, in input order.
+    pub fn for_each_record(
+        &self,
+        ctx: &IngestContext,
+        f: &mut dyn FnMut(Result<Document<'_>, Reject>),
+    ) {
+        let source = &ctx.sources[self.source];
+        match &self.data {
+            ChunkData::Lines { bytes, first_line } => {
+                jsonl::parse_lines(bytes, *first_line, source, &self.file, ctx, f)
+            }
+            ChunkData::Rows { columns, rows } => {
+                rows::parse_rows(rows, columns, source, &self.file, ctx, f)
+            }
+        }
+    }
+}
+
+/// Reads every file of every source as a sequence of chunks.
+pub struct ChunkStream {
+    /// Digests of the files opened so far, in order: (source, path, digest).
+    pub digests: Arc<std::sync::Mutex<Vec<(usize, PathBuf, decompress::Digest)>>>,
+    sources: Vec<SourcePlan>,
+    limits: Limits,
+    position: (usize, usize),
+    current: Option<FileReader>,
+}
+
+enum FileReader {
+    Jsonl(jsonl::LineChunker),
+    Csv(rows::RowChunker),
+}
+
+/// Target size of a JSON lines chunk.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+impl ChunkStream {
+    /// A stream over the sources of a context.
+    pub fn new(ctx: &IngestContext) -> Self {
+        ChunkStream {
+            digests: Default::default(),
+            sources: ctx.sources.clone(),
+            limits: ctx.limits.clone(),
+            position: (0, 0),
+            current: None,
+        }
+    }
+
+    fn open_next(&mut self) -> Option<Result<FileReader, Chunk>> {
+        let (s, f) = self.position;
+        let source = self.sources.get(s)?;
+        let Some(path) = source.files.get(f) else {
+            self.position = (s + 1, 0);
+            return self.open_next();
+        };
+        self.position = (s, f + 1);
+        let file: Arc<str> = Arc::from(path.display().to_string());
+        let opened = decompress::open_hashed(path);
+        Some(match opened {
+            Ok((reader, _, digest)) => {
+                self.digests
+                    .lock()
+                    .expect("digest list")
+                    .push((s, path.clone(), digest));
+                match source.format {
+                    Format::Jsonl => Ok(FileReader::Jsonl(jsonl::LineChunker::new(
+                        s,
+                        file,
+                        reader,
+                        self.limits.max_record_bytes,
+                    ))),
+                    Format::Csv => rows::RowChunker::new(s, file.clone(), reader, source)
+                        .map(FileReader::Csv)
+                        .map_err(|reason| Chunk {
+                            source: s,
+                            file: file.clone(),
+                            data: ChunkData::Lines {
+                                bytes: Vec::new(),
+                                first_line: 1,
+                            },
+                            rejects: vec![Reject {
+                                source: source.name.clone(),
+                                file: file.to_string(),
+                                line: 1,
+                                reason,
+                                excerpt: String::new(),
+                            }],
+                        }),
+                }
+            }
+            Err(e) => Err(Chunk {
+                source: s,
+                file: file.clone(),
+                data: ChunkData::Lines {
+                    bytes: Vec::new(),
+                    first_line: 1,
+                },
+                rejects: vec![Reject {
+                    source: source.name.clone(),
+                    file: file.to_string(),
+                    line: 0,
+                    reason: format!("cannot open: {e}"),
+                    excerpt: String::new(),
+                }],
+            }),
+        })
+    }
+}
+
+impl Iterator for ChunkStream {
+    type Item = Chunk;
+
+    fn next(&mut self) -> Option<Chunk> {
+        loop {
+            if let Some(reader) = &mut self.current {
+                let name = &self.sources[match reader {
+                    FileReader::Jsonl(r) => r.source,
+                    FileReader::Csv(r) => r.source,
+                }]
+                .name;
+                let next = match reader {
+                    FileReader::Jsonl(r) => r.next_chunk(name),
+                    FileReader::Csv(r) => r.next_chunk(name),
+                };
+                match next {
+                    Some(chunk) => return Some(chunk),
+                    None => self.current = None,
+                }
+            }
+            match self.open_next()? {
+                Ok(reader) => self.current = Some(reader),
+                Err(chunk) => return Some(chunk),
+            }
+        }
+    }
+}
+
+impl Document<'_> {
+    /// Copies every borrowed field, detaching the document from its chunk.
+    pub fn into_owned(self) -> Document<'static> {
+        fn own(c: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'static, str> {
+            std::borrow::Cow::Owned(c.into_owned())
+        }
+        Document {
+            id: own(self.id),
+            text: own(self.text),
+            lang: self.lang.map(own),
+            region: self.region.map(own),
+            timestamp: self.timestamp,
+            date: self.date,
+            source: own(self.source),
+            author: self.author,
+            reach: self.reach,
+            location: self.location.map(own),
+            lossy: self.lossy,
+        }
+    }
+}

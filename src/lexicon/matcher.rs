@@ -1,0 +1,528 @@
+//! The compiled form of a lexicon set: one Aho-Corasick automaton over the
+//! plain forms of every term and variant, and one over their aggressive
+//! (de-obfuscated) forms, searched only in texts that show obfuscation.
+//!
+//! Terms of every language share the automata: a post in English quoting a
+//! Swahili slur must still be caught, and one pass over the text is cheaper
+//! than one per language. When a form belongs to several languages, the
+//! entry of the document's language wins.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+use super::{Entry, MatchMode};
+use crate::normalize::{is_word_char, script_of, MatchingView, Script};
+use crate::signal::Category;
+
+/// One entry found in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// Index of the entry in [`CompiledLexicon::entries`].
+    pub entry: u32,
+    /// Byte span in the original text.
+    pub span: (usize, usize),
+    /// Found through de-obfuscation or inside an obfuscated word.
+    pub obfuscated: bool,
+}
+
+/// What a pattern of the automaton stands for.
+#[derive(Debug, Clone)]
+struct PatternTarget {
+    entry: u32,
+    /// For phrase entries the pattern is the first word; these are the words that must follow.
+    rest: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Automaton {
+    ac: Option<AhoCorasick>,
+    targets: Vec<Vec<PatternTarget>>,
+}
+
+impl Automaton {
+    fn build(forms: Vec<(String, PatternTarget)>) -> Result<Self, aho_corasick::BuildError> {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut targets: Vec<Vec<PatternTarget>> = Vec::new();
+        for (form, target) in forms {
+            let i = *index.entry(form.clone()).or_insert_with(|| {
+                patterns.push(form);
+                targets.push(Vec::new());
+                patterns.len() - 1
+            });
+            if !targets[i]
+                .iter()
+                .any(|t| t.entry == target.entry && t.rest == target.rest)
+            {
+                targets[i].push(target);
+            }
+        }
+        if patterns.is_empty() {
+            return Ok(Automaton::default());
+        }
+        let kind = if patterns.len() <= 20_000 {
+            Some(AhoCorasickKind::DFA)
+        } else {
+            None
+        };
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(kind)
+            .build(&patterns)?;
+        Ok(Automaton {
+            ac: Some(ac),
+            targets,
+        })
+    }
+}
+
+/// Lexicon entries compiled for matching.
+#[derive(Debug, Clone)]
+pub struct CompiledLexicon {
+    /// The entries, indexed by [`Hit::entry`].
+    pub entries: Vec<Entry>,
+    plain: Automaton,
+    aggressive: Automaton,
+}
+
+fn phrase_words(form: &str) -> Vec<String> {
+    form.split(|c: char| !is_word_char(c) && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+impl CompiledLexicon {
+    /// Compiles entries into the two automata.
+    pub fn compile(entries: Vec<Entry>) -> Result<Self, aho_corasick::BuildError> {
+        let mut plain = Vec::new();
+        let mut aggressive = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            let entry = i as u32;
+            for form in
+                std::iter::once(e.term.as_str()).chain(e.variants.iter().map(String::as_str))
+            {
+                let normal = MatchingView::plain(form).text().trim().to_string();
+                if normal.is_empty() {
+                    continue;
+                }
+                let agg = MatchingView::aggressive_term(&normal).trim().to_string();
+                if e.mode == MatchMode::Phrase {
+                    let words = phrase_words(&normal);
+                    let agg_words = phrase_words(&agg);
+                    if words.len() >= 2 && agg_words.len() == words.len() {
+                        plain.push((
+                            words[0].clone(),
+                            PatternTarget {
+                                entry,
+                                rest: Some(words[1..].to_vec()),
+                            },
+                        ));
+                        aggressive.push((
+                            agg_words[0].clone(),
+                            PatternTarget {
+                                entry,
+                                rest: Some(agg_words[1..].to_vec()),
+                            },
+                        ));
+                        continue;
+                    }
+                }
+                plain.push((normal, PatternTarget { entry, rest: None }));
+                if !agg.is_empty() {
+                    aggressive.push((agg, PatternTarget { entry, rest: None }));
+                }
+            }
+        }
+        Ok(CompiledLexicon {
+            entries,
+            plain: Automaton::build(plain)?,
+            aggressive: Automaton::build(aggressive)?,
+        })
+    }
+
+    /// Number of distinct patterns in the plain automaton.
+    pub fn pattern_count(&self) -> usize {
+        self.plain.targets.len()
+    }
+
+    /// Finds every entry in a text. `lang` picks among entries that share a form.
+    pub fn find(
+        &self,
+        plain: &MatchingView<'_>,
+        aggressive: Option<&MatchingView<'_>>,
+        lang: Option<&str>,
+    ) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.search(&self.plain, plain, lang, false, &mut hits);
+        if let Some(agg) = aggressive {
+            let before = hits.len();
+            let mut extra = Vec::new();
+            self.search(&self.aggressive, agg, lang, true, &mut extra);
+            // Keep only what the plain view did not already find.
+            for h in extra {
+                if !hits[..before]
+                    .iter()
+                    .any(|p| p.span.0 < h.span.1 && h.span.0 < p.span.1)
+                {
+                    hits.push(h);
+                }
+            }
+        }
+        resolve_overlaps(&mut hits, &self.entries);
+        hits
+    }
+
+    fn search(
+        &self,
+        automaton: &Automaton,
+        view: &MatchingView<'_>,
+        lang: Option<&str>,
+        via_aggressive: bool,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(ac) = &automaton.ac else { return };
+        let text = view.text();
+        for m in ac.find_overlapping_iter(text) {
+            let targets = &automaton.targets[m.pattern().as_usize()];
+            let chosen = choose_entries(targets, &self.entries, lang);
+            for t in chosen {
+                let e = &self.entries[t.entry as usize];
+                let Some((s, end)) = verify(text, m.start(), m.end(), e.mode, t.rest.as_deref())
+                else {
+                    continue;
+                };
+                let span = view.to_original(s, end);
+                let obfuscated = via_aggressive || view.obfuscated_within(span.0, span.1);
+                hits.push(Hit {
+                    entry: t.entry,
+                    span,
+                    obfuscated,
+                });
+            }
+        }
+    }
+}
+
+fn lang_base(l: &str) -> &str {
+    l.split(['-', '_']).next().unwrap_or(l)
+}
+
+/// Among the entries sharing a pattern, those of the document's language (one per category); else the first per category.
+fn choose_entries<'t>(
+    targets: &'t [PatternTarget],
+    entries: &[Entry],
+    lang: Option<&str>,
+) -> Vec<&'t PatternTarget> {
+    if targets.len() == 1 {
+        return vec![&targets[0]];
+    }
+    let mut out: Vec<&PatternTarget> = Vec::new();
+    let mut categories: Vec<(Category, bool)> = Vec::new();
+    for t in targets {
+        let e = &entries[t.entry as usize];
+        let same_lang = lang.is_some_and(|l| lang_base(l) == lang_base(&e.lang));
+        match categories.iter().position(|(c, _)| *c == e.category) {
+            None => {
+                categories.push((e.category, same_lang));
+                out.push(t);
+            }
+            Some(k) if same_lang && !categories[k].1 => {
+                categories[k].1 = true;
+                out[k] = t;
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+fn char_before(text: &str, i: usize) -> Option<char> {
+    text[..i].chars().next_back()
+}
+
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text[i..].chars().next()
+}
+
+/// Arabic proclitics: conjunction (و ف), preposition (ب ك ل), article (ال), or لل.
+fn is_arabic_clitic_prefix(p: &str) -> bool {
+    let mut rest = p;
+    for conj in ["و", "ف"] {
+        if let Some(r) = rest.strip_prefix(conj) {
+            rest = r;
+            break;
+        }
+    }
+    if let Some(r) = rest.strip_prefix("لل") {
+        return r.is_empty();
+    }
+    for prep in ["ب", "ك", "ل", "س"] {
+        if let Some(r) = rest.strip_prefix(prep) {
+            rest = r;
+            break;
+        }
+    }
+    if let Some(r) = rest.strip_prefix("ال") {
+        rest = r;
+    }
+    rest.is_empty()
+}
+
+/// Where a match really starts: at `start` on a word boundary, or at the
+/// start of the word when Arabic proclitics stand before the term; `None` inside a word.
+fn word_start(text: &str, start: usize) -> Option<usize> {
+    match char_before(text, start) {
+        None => Some(start),
+        Some(c) if !is_word_char(c) => Some(start),
+        Some(c) if script_of(c) == Script::Arabic => {
+            let word_start = text[..start]
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| is_word_char(*c))
+                .last()
+                .map_or(start, |(i, _)| i);
+            is_arabic_clitic_prefix(&text[word_start..start]).then_some(word_start)
+        }
+        Some(_) => None,
+    }
+}
+
+fn end_ok(text: &str, end: usize) -> bool {
+    !char_at(text, end).is_some_and(is_word_char)
+}
+
+/// Checks a raw automaton match against the entry's match mode and returns the final view span.
+pub(crate) fn verify(
+    text: &str,
+    start: usize,
+    end: usize,
+    mode: MatchMode,
+    rest: Option<&[String]>,
+) -> Option<(usize, usize)> {
+    let unspaced =
+        char_at(text, start).is_some_and(|c| !c.is_ascii() && script_of(c) == Script::Unspaced);
+    if unspaced || mode == MatchMode::Substring {
+        return Some((start, end));
+    }
+    let start = word_start(text, start)?;
+    match mode {
+        MatchMode::Prefix => {
+            let word_end = text[end..]
+                .char_indices()
+                .find(|(_, c)| !is_word_char(*c))
+                .map_or(text.len(), |(i, _)| end + i);
+            Some((start, word_end))
+        }
+        _ => {
+            if !end_ok(text, end) {
+                return None;
+            }
+            match rest {
+                None => Some((start, end)),
+                Some(words) => follow_phrase(text, end, words).map(|e| (start, e)),
+            }
+        }
+    }
+}
+
+/// Walks the words after a phrase's first word: each expected word must come,
+/// with at most two other words skipped in all.
+fn follow_phrase(text: &str, mut pos: usize, words: &[String]) -> Option<usize> {
+    let mut gaps = 0;
+    let mut k = 0;
+    while k < words.len() {
+        let skip = text[pos..]
+            .char_indices()
+            .find(|(_, c)| is_word_char(*c) || *c == '\'')
+            .map(|(i, _)| pos + i)?;
+        // A sentence end between the words breaks the phrase.
+        if text[pos..skip].contains(['.', '!', '?', '\n']) {
+            return None;
+        }
+        let word_end = text[skip..]
+            .char_indices()
+            .find(|(_, c)| !(is_word_char(*c) || *c == '\''))
+            .map_or(text.len(), |(i, _)| skip + i);
+        if text[skip..word_end] == words[k] {
+            k += 1;
+        } else {
+            gaps += 1;
+            if gaps > 2 {
+                return None;
+            }
+        }
+        pos = word_end;
+    }
+    Some(pos)
+}
+
+/// Sorts hits by position and drops a hit that lies inside a longer hit of the same category.
+fn resolve_overlaps(hits: &mut Vec<Hit>, entries: &[Entry]) {
+    if hits.len() < 2 {
+        return;
+    }
+    hits.sort_by(|a, b| {
+        a.span
+            .0
+            .cmp(&b.span.0)
+            .then(b.span.1.cmp(&a.span.1))
+            .then(a.entry.cmp(&b.entry))
+    });
+    hits.dedup_by(|b, a| {
+        a.span == b.span && entries[a.entry as usize].category == entries[b.entry as usize].category
+    });
+    let mut reach = [0usize; Category::ALL.len()];
+    let mut seen = [false; Category::ALL.len()];
+    hits.retain(|h| {
+        let c = entries[h.entry as usize].category.index();
+        if seen[c] && h.span.1 <= reach[c] {
+            return false;
+        }
+        seen[c] = true;
+        reach[c] = reach[c].max(h.span.1);
+        true
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(
+        term: &str,
+        lang: &str,
+        category: Category,
+        mode: MatchMode,
+        variants: &[&str],
+    ) -> Entry {
+        Entry {
+            term: term.into(),
+            lang: lang.into(),
+            category,
+            target: None,
+            severity: 2,
+            ambiguous: false,
+            variants: variants.iter().map(|s| s.to_string()).collect(),
+            mode,
+            note: String::new(),
+            source: String::new(),
+            lexicon: "t".into(),
+            line: 2,
+        }
+    }
+
+    fn quotes(lex: &CompiledLexicon, text: &str, lang: Option<&str>) -> Vec<String> {
+        let plain = MatchingView::plain(text);
+        let agg = MatchingView::aggressive(&plain);
+        lex.find(&plain, agg.as_ref(), lang)
+            .iter()
+            .map(|h| text[h.span.0..h.span.1].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn words_prefixes_phrases_and_obfuscation() {
+        let lex = CompiledLexicon::compile(vec![
+            entry(
+                "cockroach",
+                "en",
+                Category::Dehumanisation,
+                MatchMode::Word,
+                &["cockroaches"],
+            ),
+            entry("kill", "en", Category::ViolenceCall, MatchMode::Word, &[]),
+            entry(
+                "wipe them out",
+                "en",
+                Category::ViolenceCall,
+                MatchMode::Phrase,
+                &[],
+            ),
+            entry(
+                "паразит",
+                "ru",
+                Category::Dehumanisation,
+                MatchMode::Prefix,
+                &[],
+            ),
+            entry(
+                "صرصور",
+                "ar",
+                Category::Dehumanisation,
+                MatchMode::Word,
+                &["صراصير"],
+            ),
+            entry(
+                "蟑螂",
+                "zh",
+                Category::Dehumanisation,
+                MatchMode::Substring,
+                &[],
+            ),
+        ])
+        .unwrap();
+        assert_eq!(quotes(&lex, "They are COCKROACHES!", None), ["COCKROACHES"]);
+        assert!(quotes(&lex, "skills and cockroachy", None).is_empty());
+        assert_eq!(
+            quotes(&lex, "we will wipe them all out", None),
+            ["wipe them all out"]
+        );
+        assert!(quotes(&lex, "wipe the table. them out", None).is_empty());
+        assert_eq!(quotes(&lex, "это паразиты", None), ["паразиты"]);
+        assert_eq!(quotes(&lex, "والصراصير في كل مكان", None), ["والصراصير"]);
+        assert!(quotes(&lex, "مصراصير", None).is_empty());
+        assert_eq!(quotes(&lex, "他们是蟑螂", None), ["蟑螂"]);
+        assert_eq!(
+            quotes(&lex, "k1ll the c0ckr0aches", None),
+            ["k1ll", "c0ckr0aches"]
+        );
+        assert_eq!(
+            quotes(&lex, "k.i.l.l them, kiiiill", None),
+            ["k.i.l.l", "kiiiill"]
+        );
+        assert_eq!(
+            quotes(&lex, "c\u{043E}\u{0441}kroach", None),
+            ["c\u{043E}\u{0441}kroach"]
+        );
+    }
+
+    #[test]
+    fn document_language_picks_the_entry() {
+        let lex = CompiledLexicon::compile(vec![
+            entry("rats", "en", Category::Dehumanisation, MatchMode::Word, &[]),
+            entry("rats", "fr", Category::Dehumanisation, MatchMode::Word, &[]),
+        ])
+        .unwrap();
+        let plain = MatchingView::plain("des rats");
+        let hits = lex.find(&plain, None, Some("fr"));
+        assert_eq!(hits.len(), 1);
+        assert_eq!(lex.entries[hits[0].entry as usize].lang, "fr");
+        let hits = lex.find(&plain, None, Some("en"));
+        assert_eq!(lex.entries[hits[0].entry as usize].lang, "en");
+    }
+
+    #[test]
+    fn obfuscated_hits_are_marked() {
+        let lex = CompiledLexicon::compile(vec![entry(
+            "vermin",
+            "en",
+            Category::Dehumanisation,
+            MatchMode::Word,
+            &[],
+        )])
+        .unwrap();
+        for (text, obf) in [
+            ("vermin", false),
+            ("verm\u{200B}in", true),
+            ("v3rmin", true),
+        ] {
+            let plain = MatchingView::plain(text);
+            let agg = MatchingView::aggressive(&plain);
+            let hits = lex.find(&plain, agg.as_ref(), None);
+            assert_eq!(hits.len(), 1, "{text}");
+            assert_eq!(hits[0].obfuscated, obf, "{text}");
+        }
+    }
+}

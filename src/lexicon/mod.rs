@@ -1,0 +1,167 @@
+//! Lexicons: the entry model analysts maintain, loading and validation, and
+//! the compiled matcher that finds entries in a matching view.
+//!
+//! A lexicon pack is a folder with `manifest.toml`, `terms.csv` and
+//! optionally `modifiers.csv` and `rules.toml` (see `lexicons/README.md`). A
+//! plain CSV with at least `term,lang,category` is a lexicon too.
+
+mod load;
+mod matcher;
+
+use std::path::PathBuf;
+
+pub use load::{load_lexicons, load_pack, LexiconError};
+pub(crate) use matcher::verify;
+pub use matcher::{CompiledLexicon, Hit};
+
+use crate::signal::{Category, Modifier};
+
+/// How a term is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MatchMode {
+    /// Whole words.
+    Word,
+    /// Words that start with the term (for rich inflection).
+    Prefix,
+    /// Anywhere, for scripts written without spaces.
+    Substring,
+    /// Several words, allowing up to two small words in between.
+    Phrase,
+}
+
+impl MatchMode {
+    /// Parses the `match` column.
+    pub fn parse(s: &str) -> Option<MatchMode> {
+        Some(match s.trim() {
+            "" | "word" => MatchMode::Word,
+            "prefix" => MatchMode::Prefix,
+            "substring" => MatchMode::Substring,
+            "phrase" => MatchMode::Phrase,
+            _ => return None,
+        })
+    }
+}
+
+/// One lexicon entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The term as the analyst wrote it.
+    pub term: String,
+    /// Language code.
+    pub lang: String,
+    /// What it signals.
+    pub category: Category,
+    /// Targeted or named group (`kind:group`), for group references and slurs.
+    pub target: Option<String>,
+    /// 1 to 3.
+    pub severity: u8,
+    /// Counts only when a rule supports it.
+    pub ambiguous: bool,
+    /// Other written forms.
+    pub variants: Vec<String>,
+    /// How it is matched.
+    pub mode: MatchMode,
+    /// Meaning and usage.
+    pub note: String,
+    /// Where the knowledge comes from.
+    pub source: String,
+    /// Name of the lexicon it belongs to.
+    pub lexicon: String,
+    /// Line in the lexicon file (1-based, header is line 1).
+    pub line: usize,
+}
+
+impl Entry {
+    /// The id used in signals for a bare lexicon hit.
+    pub fn rule_id(&self) -> String {
+        format!("lexicon:{}:{}", self.lexicon, self.line)
+    }
+}
+
+/// Where a modifier cue applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CueScope {
+    /// The next few tokens of the sentence.
+    Following,
+    /// The whole sentence.
+    Sentence,
+    /// The tokens before, in the sentence.
+    Preceding,
+}
+
+impl CueScope {
+    /// Parses the `scope` column.
+    pub fn parse(s: &str) -> Option<CueScope> {
+        Some(match s.trim() {
+            "following" => CueScope::Following,
+            "" | "sentence" => CueScope::Sentence,
+            "preceding" => CueScope::Preceding,
+            _ => return None,
+        })
+    }
+}
+
+/// A context cue: a word or phrase that marks negation, reported speech, counter-speech …
+#[derive(Debug, Clone)]
+pub struct Cue {
+    /// The cue as written.
+    pub cue: String,
+    /// Language code.
+    pub lang: String,
+    /// What it marks.
+    pub modifier: Modifier,
+    /// Where it applies.
+    pub scope: CueScope,
+    /// Lexicon it belongs to.
+    pub lexicon: String,
+    /// Line in modifiers.csv.
+    pub line: usize,
+}
+
+/// A lexicon's manifest, with the hash of its files for provenance.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LexiconInfo {
+    /// Name.
+    pub name: String,
+    /// Version.
+    #[serde(default)]
+    pub version: String,
+    /// Language codes.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Regions it is specific to (empty: anywhere).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// License.
+    #[serde(default)]
+    pub license: String,
+    /// Who maintains it.
+    #[serde(default)]
+    pub maintainer: String,
+    /// What it covers.
+    #[serde(default)]
+    pub description: String,
+    /// Where it was loaded from.
+    #[serde(skip_deserializing)]
+    pub path: PathBuf,
+    /// SHA-256 over its files, hex.
+    #[serde(skip_deserializing)]
+    pub sha256: String,
+    /// Number of entries.
+    #[serde(skip_deserializing)]
+    pub entries: usize,
+}
+
+/// Every lexicon of a run, loaded and validated.
+#[derive(Debug, Clone, Default)]
+pub struct LexiconSet {
+    /// The lexicons, in load order.
+    pub lexicons: Vec<LexiconInfo>,
+    /// All entries.
+    pub entries: Vec<Entry>,
+    /// All modifier cues.
+    pub cues: Vec<Cue>,
+    /// Rule files found in the packs (path, text), parsed by the rules module.
+    pub rule_files: Vec<(PathBuf, String)>,
+}

@@ -1,0 +1,24 @@
+//! tocsin watches media and social text for the speech of atrocity risk's
+//! stage two — a group singled out, dehumanised, moderates called traitors,
+//! people called to arms — and turns it into per-region, per-day time series
+//! and early-warning indicators, with the evidence kept for human review.
+//!
+//! Data flows one way: [`ingest`] (sources → [`document::Document`]) →
+//! [`normalize`] (matching view with an offset map) → [`lexicon`] and
+//! [`rules`] (→ [`signal::Signal`]s, in [`detect`]) → [`aggregate`]
+//! (mergeable counters) → [`sink`] (Parquet time series, rejects, manifest).
+//! [`pipeline`] drives the stages on all cores; the binary only parses
+//! arguments and calls this library.
+#![deny(missing_docs)]
+
+pub mod aggregate;
+pub mod config;
+pub mod detect;
+pub mod document;
+pub mod ingest;
+pub mod lexicon;
+pub mod normalize;
+pub mod pipeline;
+pub mod rules;
+pub mod signal;
+pub mod sink;

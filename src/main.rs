@@ -1,0 +1,241 @@
+//! The `tocsin` command line: parses arguments and calls the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tocsin::config::{toml_string, ConfigError, LoadedConfig};
+use tocsin::pipeline::{self, RunOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "tocsin",
+    version,
+    about = "Watch media and social text for dehumanisation, targeting of groups and incitement; write per-region daily time series and indicators."
+)]
+struct Cli {
+    /// Only print errors.
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline (default: pipelines/demo.toml), or a run described by flags alone.
+    Run(RunArgs),
+    /// Check a pipeline config and everything it references; lists every problem (exit 2).
+    Validate {
+        /// The pipeline config.
+        pipeline: PathBuf,
+    },
+    /// Lexicon tools.
+    Lexicon {
+        #[command(subcommand)]
+        command: LexiconCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LexiconCommand {
+    /// Validate lexicon packs or CSV files; lists every problem with file and line (exit 2).
+    Check {
+        /// Lexicon folders or files.
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Pipeline config (TOML).
+    pipeline: Option<PathBuf>,
+    /// Input file, folder or glob (JSONL with fields id, text, lang, region, timestamp, author, source).
+    #[arg(long, conflicts_with = "pipeline")]
+    input: Vec<String>,
+    /// Lexicon folder or CSV (term,lang,category,…); default: the shipped lexicons.
+    #[arg(long)]
+    lexicon: Vec<String>,
+    /// Output directory (with --input).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Time zone of day boundaries (with --input).
+    #[arg(long, default_value = "UTC")]
+    timezone: String,
+    /// Worker threads (default: all cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.quiet);
+    match cli.command {
+        Command::Run(args) => run(args, cli.quiet),
+        Command::Validate { pipeline } => validate(&pipeline),
+        Command::Lexicon {
+            command: LexiconCommand::Check { paths },
+        } => lexicon_check(&paths),
+    }
+}
+
+fn init_logging(quiet: bool) {
+    let default = if quiet { "error" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TOCSIN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn report_problems(e: &ConfigError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(2)
+}
+
+/// Builds a config from --input/--lexicon/--out flags: JSONL with the default field names.
+fn config_from_flags(args: &RunArgs) -> Result<LoadedConfig, ConfigError> {
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("out/run"));
+    let mut text = format!(
+        "name = \"flags\"\noutput = {}\ntimezone = {}\n",
+        toml_string(&out.display().to_string()),
+        toml_string(&args.timezone)
+    );
+    if !args.lexicon.is_empty() {
+        text.push_str(&format!(
+            "lexicons = [{}]\n",
+            args.lexicon
+                .iter()
+                .map(|l| toml_string(l))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    text.push_str(&format!(
+        "\n[[sources]]\nname = \"input\"\nformat = \"jsonl\"\npaths = [{}]\n",
+        args.input
+            .iter()
+            .map(|l| toml_string(l))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let cwd = std::env::current_dir().unwrap_or_default();
+    LoadedConfig::from_str(&text, Path::new("<command-line flags>"), &cwd)
+}
+
+fn run(args: RunArgs, quiet: bool) -> ExitCode {
+    let loaded = if !args.input.is_empty() {
+        config_from_flags(&args)
+    } else {
+        let path = args
+            .pipeline
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("pipelines/demo.toml"));
+        if args.pipeline.is_none() && !path.exists() {
+            eprintln!("error: no pipeline given and `pipelines/demo.toml` is not here; run from the repository root or name a pipeline: tocsin run PIPELINE.toml");
+            return ExitCode::from(2);
+        }
+        LoadedConfig::from_file(&path)
+    };
+    let loaded = match loaded {
+        Ok(l) => l,
+        Err(e) => return report_problems(&e),
+    };
+    let prepared = match pipeline::prepare(loaded) {
+        Ok(p) => p,
+        Err(e) => return report_problems(&e),
+    };
+    tracing::info!(pipeline = %prepared.config.config.name, patterns = prepared.detector.lexicon().pattern_count(), "starting");
+    match pipeline::run(
+        &prepared,
+        &RunOptions {
+            threads: args.threads,
+            progress: !quiet,
+        },
+    ) {
+        Ok(summary) => {
+            let m = &summary.manifest;
+            if !quiet {
+                println!(
+                    "read {} records: {} documents, {} rejected; {} documents flagged; {} days ({} to {})",
+                    m.totals.read,
+                    m.totals.accepted,
+                    m.totals.rejected,
+                    summary.docs_flagged,
+                    m.dates.len(),
+                    m.dates.first().map(String::as_str).unwrap_or("-"),
+                    m.dates.last().map(String::as_str).unwrap_or("-"),
+                );
+                let out = summary.out_dir.display();
+                println!("results in {out}/: timeseries/ (Parquet, one partition per day), rejects/{}.jsonl, manifest.json", m.run_id);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn validate(path: &Path) -> ExitCode {
+    let loaded = match LoadedConfig::from_file(path) {
+        Ok(l) => l,
+        Err(e) => return report_problems(&e),
+    };
+    match pipeline::prepare(loaded) {
+        Ok(p) => {
+            let files: usize = p.ingest.sources.iter().map(|s| s.files.len()).sum();
+            println!(
+                "{}: ok ({} sources, {} files, {} lexicon entries, {} rules)",
+                path.display(),
+                p.ingest.sources.len(),
+                files,
+                p.detector.lexicon().entries.len(),
+                p.detector.rules().proximity.len() + p.detector.rules().regex.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => report_problems(&e),
+    }
+}
+
+fn lexicon_check(paths: &[PathBuf]) -> ExitCode {
+    let paths = if paths.is_empty() {
+        vec![pipeline::default_lexicon_dir()]
+    } else {
+        paths.to_vec()
+    };
+    match tocsin::lexicon::load_lexicons(&paths) {
+        Ok(set) => match tocsin::rules::RuleSet::load(&set.rule_files) {
+            Ok(rules) => {
+                for l in &set.lexicons {
+                    println!(
+                        "{:<24} {:>5} entries  {}",
+                        l.name,
+                        l.entries,
+                        l.path.display()
+                    );
+                }
+                println!(
+                    "ok: {} lexicons, {} entries, {} modifier cues, {} rules",
+                    set.lexicons.len(),
+                    set.entries.len(),
+                    set.cues.len(),
+                    rules.proximity.len() + rules.regex.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,567 @@
+//! The matching view: a normalised copy of a text that lexicons and rules
+//! search, with a map from every byte of the view back to the original, so
+//! that evidence always quotes what the author wrote.
+//!
+//! Two views exist. The *plain* view folds what never changes meaning:
+//! compatibility forms (NFKD, so fullwidth and mathematical letters become
+//! plain ones), case, accents where the script allows, invisible characters,
+//! look-alike letters inside mixed-script words, and runs of whitespace. The
+//! *aggressive* view, built only when a text shows signs of obfuscation, also
+//! undoes leetspeak, letters spread out with separators and stretched letters.
+//! DESIGN.md beside this file explains the choices and the measurements.
+
+mod fold;
+mod tokens;
+
+use std::borrow::Cow;
+
+pub use fold::{is_word_char, script_of, Script};
+pub use tokens::{tokenize, Token};
+
+use fold::{
+    cyrillic_lookalike, drops_marks, fold_letter, is_filler, is_invisible, is_letter_separator,
+    latin_lookalike, leet,
+};
+
+/// A normalised view of a text with its offset map.
+#[derive(Debug, Clone)]
+pub struct MatchingView<'a> {
+    original: &'a str,
+    text: Cow<'a, str>,
+    /// For every byte of `text`, the byte offset in `original` of the character it came from.
+    /// Empty when the view is byte-for-byte aligned with the original.
+    map: Vec<u32>,
+    /// For every byte of `text`, the original byte offset where the characters it stands for end.
+    /// Empty when it is the end of the character at `map` (only collapsed runs need it).
+    end_map: Vec<u32>,
+    /// Original byte offsets where a fold hid an obfuscation (invisible characters, look-alikes).
+    obfuscation_marks: Vec<u32>,
+}
+
+impl<'a> MatchingView<'a> {
+    /// The plain view of a text.
+    pub fn plain(original: &'a str) -> Self {
+        if let Some(text) = ascii_fast_path(original) {
+            return MatchingView {
+                original,
+                text,
+                map: Vec::new(),
+                end_map: Vec::new(),
+                obfuscation_marks: Vec::new(),
+            };
+        }
+        build_plain(original)
+    }
+
+    /// The aggressive view built on a plain view, or `None` when the text shows
+    /// no sign of leetspeak, spread-out letters or stretched letters.
+    pub fn aggressive(plain: &MatchingView<'a>) -> Option<Self> {
+        if !shows_obfuscation(plain.text()) {
+            return None;
+        }
+        Some(build_aggressive(plain))
+    }
+
+    /// The aggressive form of a lexicon term (always transformed).
+    pub fn aggressive_term(term: &str) -> String {
+        let plain = MatchingView::plain(term);
+        build_aggressive(&plain).text.into_owned()
+    }
+
+    /// The normalised text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The original text.
+    pub fn original(&self) -> &'a str {
+        self.original
+    }
+
+    /// The original byte offset of the character that produced view byte `i`.
+    pub fn origin(&self, i: usize) -> usize {
+        if self.map.is_empty() {
+            i
+        } else if i >= self.map.len() {
+            self.original.len()
+        } else {
+            self.map[i] as usize
+        }
+    }
+
+    /// Maps a view span to the original span covering every character that produced it.
+    /// The result always lies on character boundaries of the original.
+    pub fn to_original(&self, start: usize, end: usize) -> (usize, usize) {
+        if start >= end {
+            let o = self.origin(start);
+            return (o, o);
+        }
+        let s = self.origin(start);
+        let e = match self.end_map.get(end - 1) {
+            Some(&e) => e as usize,
+            None => {
+                let last = self.origin(end - 1);
+                last + self.original[last..]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8)
+            }
+        };
+        (s, e.max(s))
+    }
+
+    /// Whether an obfuscating fold (invisible characters, look-alike letters) happened inside this original span.
+    pub fn obfuscated_within(&self, start: usize, end: usize) -> bool {
+        let i = self
+            .obfuscation_marks
+            .partition_point(|&m| (m as usize) < start);
+        self.obfuscation_marks
+            .get(i)
+            .is_some_and(|&m| (m as usize) < end)
+    }
+}
+
+/// ASCII text needs only lowercasing, and often not even that. Returns `None`
+/// when the text needs the general path (non-ASCII, or whitespace to collapse).
+fn ascii_fast_path(s: &str) -> Option<Cow<'_, str>> {
+    let b = s.as_bytes();
+    if !b.is_ascii() {
+        return None;
+    }
+    let mut upper = false;
+    let mut prev_space = false;
+    for &c in b {
+        match c {
+            b' ' => {
+                if prev_space {
+                    return None;
+                }
+                prev_space = true;
+            }
+            b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'`' | 0 => return None,
+            _ => {
+                prev_space = false;
+                upper |= c.is_ascii_uppercase();
+            }
+        }
+    }
+    Some(if upper {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    })
+}
+
+/// Which way look-alike letters inside one word are folded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LookalikeFold {
+    None,
+    ToLatin,
+    ToCyrillic,
+}
+
+/// Decides the look-alike fold for one word: only words that mix scripts are
+/// folded, towards the script whose letters all have look-alikes in the other.
+fn lookalike_fold(word: &str) -> LookalikeFold {
+    let (mut latin, mut foreign, mut cyrillic) = (0usize, 0usize, 0usize);
+    let (mut foreign_all_latinish, mut latin_all_cyrillish, mut digits) = (true, true, 0usize);
+    for c in word.chars() {
+        if !c.is_alphanumeric() {
+            continue;
+        }
+        let lc = c.to_lowercase().next().unwrap_or(c);
+        if c.is_ascii_digit() {
+            digits += 1;
+            continue;
+        }
+        match script_of(c) {
+            Script::Latin => {
+                latin += 1;
+                latin_all_cyrillish &= cyrillic_lookalike(lc).is_some();
+            }
+            s @ (Script::Cyrillic | Script::Greek | Script::Cherokee) => {
+                foreign += 1;
+                if s == Script::Cyrillic {
+                    cyrillic += 1;
+                }
+                foreign_all_latinish &= latin_lookalike(lc).is_some();
+            }
+            _ => return LookalikeFold::None,
+        }
+    }
+    if latin > 0 && foreign > 0 {
+        if foreign_all_latinish {
+            return LookalikeFold::ToLatin;
+        }
+        if latin_all_cyrillish && cyrillic > 0 {
+            return LookalikeFold::ToCyrillic;
+        }
+    } else if cyrillic > 0 && digits > 0 && latin == 0 {
+        // Digits standing for Cyrillic letters (3 for з, 0 for о).
+        return LookalikeFold::ToCyrillic;
+    }
+    LookalikeFold::None
+}
+
+struct Builder {
+    text: String,
+    map: Vec<u32>,
+    marks: Vec<u32>,
+    last_base: Script,
+}
+
+impl Builder {
+    fn push(&mut self, c: char, origin: usize) {
+        let n = c.len_utf8();
+        self.text.push(c);
+        self.map.extend(std::iter::repeat_n(origin as u32, n));
+    }
+
+    fn push_str(&mut self, s: &str, origin: usize) {
+        self.text.push_str(s);
+        self.map.extend(std::iter::repeat_n(origin as u32, s.len()));
+    }
+
+    fn last_char(&self) -> Option<char> {
+        self.text.chars().next_back()
+    }
+
+    /// Emits one lowercased, decomposed character with the folds of the plain view.
+    fn emit_folded(&mut self, d: char, origin: usize, fold: LookalikeFold) {
+        if unicode_normalization::char::is_combining_mark(d) {
+            if drops_marks(self.last_base) {
+                return;
+            }
+            self.push(d, origin);
+            return;
+        }
+        for l in d.to_lowercase() {
+            if let Some(s) = fold_letter(l) {
+                self.last_base = script_of(l);
+                self.push_str(s, origin);
+                continue;
+            }
+            let l2 = match fold {
+                LookalikeFold::ToLatin => latin_lookalike(l),
+                LookalikeFold::ToCyrillic
+                    if script_of(l) == Script::Latin || l.is_ascii_digit() =>
+                {
+                    cyrillic_lookalike(l)
+                }
+                _ => None,
+            };
+            if let Some(r) = l2 {
+                self.marks.push(origin as u32);
+                self.last_base = script_of(r);
+                self.push(r, origin);
+            } else {
+                self.last_base = script_of(l);
+                self.push(l, origin);
+            }
+        }
+    }
+}
+
+fn build_plain(original: &str) -> MatchingView<'_> {
+    let mut b = Builder {
+        text: String::with_capacity(original.len() + 8),
+        map: Vec::with_capacity(original.len() + 8),
+        marks: Vec::new(),
+        last_base: Script::Other,
+    };
+    let mut rest = original.char_indices().peekable();
+    while let Some(&(i, c)) = rest.peek() {
+        if is_word_char(c) || is_invisible(c) {
+            // A word (invisible characters inside it are part of the disguise).
+            let mut end = i;
+            while let Some(&(j, c)) = rest.peek() {
+                if is_word_char(c) || is_invisible(c) {
+                    end = j + c.len_utf8();
+                    rest.next();
+                } else {
+                    break;
+                }
+            }
+            let word = &original[i..end];
+            let fold = lookalike_fold(word);
+            for (k, c) in word.char_indices() {
+                let o = i + k;
+                if is_invisible(c) {
+                    b.marks.push(o as u32);
+                    continue;
+                }
+                if is_filler(c) {
+                    continue;
+                }
+                if c.is_ascii() && fold == LookalikeFold::None {
+                    b.last_base = Script::Latin;
+                    b.push(c.to_ascii_lowercase(), o);
+                } else {
+                    unicode_normalization::char::decompose_compatible(c, |d| {
+                        b.emit_folded(d, o, fold)
+                    });
+                }
+            }
+            continue;
+        }
+        rest.next();
+        if c.is_whitespace() {
+            let newline = c == '\n' || c == '\r' || c == '\u{2028}' || c == '\u{2029}';
+            match b.last_char() {
+                Some(' ') if newline => {
+                    let n = b.text.len();
+                    b.text.replace_range(n - 1..n, "\n");
+                }
+                Some(' ') | Some('\n') => {}
+                _ => b.push(if newline { '\n' } else { ' ' }, i),
+            }
+            b.last_base = Script::Other;
+        } else if c.is_ascii() {
+            b.last_base = Script::Other;
+            let c = if c == '`' { '\'' } else { c };
+            b.push(c, i);
+        } else {
+            b.last_base = Script::Other;
+            unicode_normalization::char::decompose_compatible(c, |d| {
+                b.emit_folded(d, i, LookalikeFold::None)
+            });
+        }
+    }
+    b.marks.sort_unstable();
+    MatchingView {
+        original,
+        text: Cow::Owned(b.text),
+        map: b.map,
+        end_map: Vec::new(),
+        obfuscation_marks: b.marks,
+    }
+}
+
+fn is_leet_symbol(c: char) -> bool {
+    leet(c).is_some() && !c.is_alphabetic()
+}
+
+/// Cheap scan of a plain view for signs of obfuscation: a leet character
+/// inside or at the start of a word, three identical letters in a row, or
+/// single letters spread out with separators.
+fn shows_obfuscation(text: &str) -> bool {
+    let chars: Vec<char> = if text.is_ascii() {
+        Vec::new()
+    } else {
+        text.chars().collect()
+    };
+    let get = |i: usize| -> Option<char> {
+        if chars.is_empty() {
+            text.as_bytes().get(i).map(|&b| b as char)
+        } else {
+            chars.get(i).copied()
+        }
+    };
+    let n = if chars.is_empty() {
+        text.len()
+    } else {
+        chars.len()
+    };
+    let alpha = |i: usize| get(i).is_some_and(char::is_alphabetic);
+    for i in 0..n {
+        let c = get(i).unwrap_or(' ');
+        if is_leet_symbol(c) {
+            let before = i > 0 && alpha(i - 1);
+            let after = alpha(i + 1) || (get(i + 1).is_some_and(is_leet_symbol) && alpha(i + 2));
+            let word_start = i == 0 || !get(i - 1).is_some_and(is_word_char);
+            if (before && after) || (word_start && after && c != '@' && c != '#') {
+                return true;
+            }
+        } else if c.is_alphabetic() {
+            if get(i + 1) == Some(c) && get(i + 2) == Some(c) {
+                return true;
+            }
+            // x s y s z: single letters separated by single separators.
+            let single = |k: usize| {
+                alpha(k)
+                    && (k == 0 || !get(k - 1).is_some_and(is_word_char))
+                    && !get(k + 1).is_some_and(is_word_char)
+            };
+            if single(i)
+                && get(i + 1).is_some_and(is_letter_separator)
+                && single(i + 2)
+                && get(i + 3).is_some_and(is_letter_separator)
+                && single(i + 4)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn build_aggressive<'a>(plain: &MatchingView<'a>) -> MatchingView<'a> {
+    let mut v: Vec<(char, usize)> = plain
+        .text()
+        .char_indices()
+        .map(|(i, c)| (c, plain.origin(i)))
+        .collect();
+    let alpha = |v: &[(char, usize)], i: usize| v.get(i).is_some_and(|x| x.0.is_alphabetic());
+    // 1. Leetspeak inside words.
+    let mut i = 0;
+    while i < v.len() {
+        let c = v[i].0;
+        if is_leet_symbol(c) {
+            let before = i > 0 && alpha(&v, i - 1);
+            let after = alpha(&v, i + 1)
+                || (v.get(i + 1).is_some_and(|x| is_leet_symbol(x.0)) && alpha(&v, i + 2));
+            let word_start = i == 0 || !is_word_char(v[i - 1].0);
+            let trailing_after_word = before
+                && !v.get(i + 1).is_some_and(|x| is_word_char(x.0))
+                && c.is_ascii_digit()
+                && i >= 2
+                && alpha(&v, i - 2);
+            if (before && after)
+                || (word_start && after && c != '@' && c != '#')
+                || trailing_after_word
+            {
+                v[i].0 = leet(c).expect("leet symbol");
+            }
+        }
+        i += 1;
+    }
+    // 2. Single letters spread out with separators: k.i.l.l -> kill.
+    let single = |v: &[(char, usize)], k: usize| {
+        alpha(v, k)
+            && (k == 0 || !is_word_char(v[k - 1].0))
+            && !v.get(k + 1).is_some_and(|x| is_word_char(x.0))
+    };
+    let mut keep = vec![true; v.len()];
+    let mut k = 0;
+    while k < v.len() {
+        if single(&v, k) {
+            let mut letters = vec![k];
+            let mut j = k;
+            while j + 2 < v.len() && is_letter_separator(v[j + 1].0) && single(&v, j + 2) {
+                j += 2;
+                letters.push(j);
+            }
+            if letters.len() >= 3 {
+                for w in letters.windows(2) {
+                    keep[w[0] + 1] = false;
+                }
+                k = j + 1;
+                continue;
+            }
+        }
+        k += 1;
+    }
+    // 3. Runs of the same letter collapse to one.
+    let mut text = String::with_capacity(plain.text().len());
+    let mut map = Vec::with_capacity(plain.text().len());
+    let mut end_map: Vec<u32> = Vec::with_capacity(plain.text().len());
+    let mut last: Option<char> = None;
+    let original = plain.original;
+    let end_of = |o: usize| (o + original[o..].chars().next().map_or(0, char::len_utf8)) as u32;
+    for (idx, &(c, o)) in v.iter().enumerate() {
+        if !keep[idx] {
+            continue;
+        }
+        if c.is_alphabetic() && last == Some(c) {
+            // The kept letter now stands for the whole run: extend its end.
+            let n = c.len_utf8();
+            let len = end_map.len();
+            for e in &mut end_map[len - n..] {
+                *e = (*e).max(end_of(o));
+            }
+            continue;
+        }
+        last = Some(c);
+        text.push(c);
+        map.extend(std::iter::repeat_n(o as u32, c.len_utf8()));
+        end_map.extend(std::iter::repeat_n(end_of(o), c.len_utf8()));
+    }
+    MatchingView {
+        original,
+        text: Cow::Owned(text),
+        map,
+        end_map,
+        obfuscation_marks: plain.obfuscation_marks.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quote(view: &MatchingView, needle: &str) -> String {
+        let s = view
+            .text()
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in {:?}", view.text()));
+        let (a, b) = view.to_original(s, s + needle.len());
+        view.original()[a..b].to_string()
+    }
+
+    #[test]
+    fn ascii_is_borrowed_when_already_lower() {
+        let v = MatchingView::plain("they are vermin");
+        assert!(matches!(v.text, Cow::Borrowed(_)));
+        let v = MatchingView::plain("They Are VERMIN");
+        assert_eq!(v.text(), "they are vermin");
+        assert_eq!(quote(&v, "vermin"), "VERMIN");
+    }
+
+    #[test]
+    fn whitespace_collapses_and_keeps_newlines() {
+        let v = MatchingView::plain("take  up\t arms\n\nnow");
+        assert_eq!(v.text(), "take up arms\nnow");
+        assert_eq!(quote(&v, "up arms"), "up\t arms");
+    }
+
+    #[test]
+    fn accents_fullwidth_and_invisibles_fold() {
+        let v = MatchingView::plain("Les RÉFUGIÉS sont des cafa\u{200B}rds ｖｅｒｍｉｎ");
+        assert_eq!(v.text(), "les refugies sont des cafards vermin");
+        assert_eq!(quote(&v, "cafards"), "cafa\u{200B}rds");
+        let (s, e) = v.to_original(22, 29);
+        assert!(v.obfuscated_within(s, e));
+        assert!(!v.obfuscated_within(0, 3));
+        assert_eq!(quote(&v, "vermin"), "ｖｅｒｍｉｎ");
+    }
+
+    #[test]
+    fn lookalikes_fold_only_in_mixed_words() {
+        // Cyrillic о and с inside a Latin word.
+        let v = MatchingView::plain("c\u{043E}\u{0441}kroaches");
+        assert_eq!(v.text(), "cockroaches");
+        // A real Russian word stays Russian.
+        assert_eq!(MatchingView::plain("Сор").text(), "сор");
+        // Latin p and a inside a Cyrillic word fold to Cyrillic.
+        assert_eq!(MatchingView::plain("кpыcа").text(), "крыса");
+    }
+
+    #[test]
+    fn arabic_variants_and_harakat() {
+        let v = MatchingView::plain("الصَّراصِير أحمد ـــمدينة");
+        assert_eq!(v.text(), "الصراصير احمد مدينه");
+    }
+
+    #[test]
+    fn aggressive_undoes_leet_separators_and_stretching() {
+        for (input, want) in [
+            ("k1ll them", "kil them"),
+            ("c0ckr0aches", "cockroaches"),
+            ("k.i.l.l them", "kil them"),
+            ("kiiiill", "kil"),
+            ("v e r m i n", "vermin"),
+            ("p@r@sites", "parasites"),
+        ] {
+            let plain = MatchingView::plain(input);
+            let agg = MatchingView::aggressive(&plain).unwrap_or_else(|| panic!("{input}"));
+            assert_eq!(agg.text(), want, "{input}");
+        }
+        assert_eq!(MatchingView::aggressive_term("kill"), "kil");
+        assert!(MatchingView::aggressive(&MatchingView::plain("see @user123 at 10 am")).is_none());
+        let plain = MatchingView::plain("they are k.i.l.l-ers");
+        let agg = MatchingView::aggressive(&plain).unwrap();
+        let s = agg.text().find("kil").unwrap();
+        let (a, b) = agg.to_original(s, s + 3);
+        assert_eq!(&plain.original()[a..b], "k.i.l.l");
+    }
+}

@@ -1,0 +1,543 @@
+//! The pipeline: validate everything up front, then stream chunks through
+//! ingest → detect → aggregate on all cores, then write the outputs atomically.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::aggregate::Aggregator;
+use crate::config::{ConfigError, Format, LoadedConfig, Problem};
+use crate::detect::Detector;
+use crate::document::Pseudonymiser;
+use crate::ingest::decompress::{file_digest, open};
+use crate::ingest::timestamp::TimeParser;
+use crate::ingest::{Chunk, ChunkStream, IngestContext, Reject, SourcePlan};
+use crate::lexicon::{load_lexicons, LexiconInfo, LexiconSet};
+use crate::sink::lock::{LockError, OutputLock};
+use crate::sink::manifest::{
+    InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts,
+};
+use crate::sink::{jsonl_bytes, parquet, timeseries, SinkError, Staging};
+
+/// The key used by pipelines marked `demo = true` when no key is configured.
+/// It is public on purpose: demo data is fictional and needs no protection.
+pub const DEMO_KEY: &[u8] = b"tocsin-demo-key: not a secret, for fictional demo data only";
+
+/// A pipeline with everything it references loaded and checked.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The config.
+    pub config: LoadedConfig,
+    /// Ingest context (sources, time, pseudonymiser, limits).
+    pub ingest: IngestContext,
+    /// The compiled detector.
+    pub detector: Arc<Detector>,
+    /// Lexicons loaded.
+    pub lexicons: Vec<LexiconInfo>,
+    /// Output directory.
+    pub out_dir: PathBuf,
+}
+
+/// Where the shipped lexicons are: `$TOCSIN_LEXICONS`, `./lexicons`, next to the binary's repo, or the source tree.
+pub fn default_lexicon_dir() -> PathBuf {
+    if let Ok(p) = std::env::var("TOCSIN_LEXICONS") {
+        return PathBuf::from(p);
+    }
+    let here = PathBuf::from("lexicons");
+    if here.join("common").is_dir() {
+        return here;
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        for up in exe.ancestors().skip(1).take(4) {
+            let p = up.join("lexicons");
+            if p.join("common").is_dir() {
+                return p;
+            }
+        }
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lexicons")
+}
+
+/// Loads and validates everything a config references; every problem is listed.
+pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
+    let mut problems: Vec<Problem> = Vec::new();
+    let c = &config.config;
+    let tz = config.time_zone().map_err(|p| problems.push(p)).ok();
+    let min_date = match chrono::NaiveDate::parse_from_str(&c.limits.min_date, "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            problems.push(Problem {
+                file: config.path.clone(),
+                line: None,
+                message: format!("limits.min_date `{}` is not YYYY-MM-DD", c.limits.min_date),
+            });
+            chrono::NaiveDate::from_ymd_opt(1990, 1, 1).expect("date")
+        }
+    };
+    if c.sources.is_empty() {
+        problems.push(Problem {
+            file: config.path.clone(),
+            line: None,
+            message: "no [[sources]]: nothing to read".into(),
+        });
+    }
+    let mut plans = Vec::new();
+    for s in &c.sources {
+        let (files, ps) = config.source_files(s);
+        problems.extend(ps);
+        if s.format == Format::Csv {
+            if s.csv.delimiter_byte().is_none() {
+                problems.push(Problem {
+                    file: config.path.clone(),
+                    line: None,
+                    message: format!(
+                        "source `{}`: csv.delimiter `{}` must be one character",
+                        s.name, s.csv.delimiter
+                    ),
+                });
+            }
+            if s.csv.quote_byte().is_none() {
+                problems.push(Problem {
+                    file: config.path.clone(),
+                    line: None,
+                    message: format!(
+                        "source `{}`: csv.quote `{}` must be one character",
+                        s.name, s.csv.quote
+                    ),
+                });
+            }
+        }
+        let plan = SourcePlan::new(s, files);
+        if s.format == Format::Csv {
+            for f in &plan.files {
+                if let Err(msg) = check_csv_header(f, &plan) {
+                    problems.push(Problem {
+                        file: f.clone(),
+                        line: Some(1),
+                        message: format!("source `{}`: {msg}", s.name),
+                    });
+                }
+            }
+        }
+        plans.push(plan);
+    }
+    let lexicon_paths: Vec<PathBuf> = if c.lexicons.is_empty() {
+        vec![default_lexicon_dir()]
+    } else {
+        c.lexicons
+            .iter()
+            .map(|l| config.resolve(l.get_ref()))
+            .collect()
+    };
+    let set = match load_lexicons(&lexicon_paths) {
+        Ok(set) => Some(set),
+        Err(e) => {
+            problems.extend(e.problems);
+            None
+        }
+    };
+    let key = pseudonym_key(&config).map_err(|p| problems.push(p)).ok();
+    let out_dir = config.output_dir();
+    if let Err(msg) = check_writable(&out_dir) {
+        problems.push(config.problem_at(&c.output, msg));
+    }
+    let detector = match set {
+        Some(set) => match Detector::new(set.clone(), c.signals.clone()) {
+            Ok(d) => Some((d, set)),
+            Err(crate::detect::DetectorError::Rules(e)) => {
+                problems.extend(e.problems);
+                None
+            }
+            Err(e) => {
+                problems.push(Problem {
+                    file: lexicon_paths[0].clone(),
+                    line: None,
+                    message: e.to_string(),
+                });
+                None
+            }
+        },
+        None => None,
+    };
+    if !problems.is_empty() {
+        return Err(ConfigError { problems });
+    }
+    let (detector, set) = detector.expect("no problems means a detector");
+    let tz = tz.expect("no problems means a time zone");
+    let max = chrono::Utc::now() + chrono::Duration::days(c.limits.max_future_days);
+    let ingest = IngestContext {
+        time: TimeParser::new(tz, min_date, max),
+        pseudonymiser: Pseudonymiser::new(&key.expect("no problems means a key")),
+        limits: c.limits.clone(),
+        sources: plans,
+    };
+    let lexicons = lexicon_records(&set);
+    Ok(Prepared {
+        ingest,
+        detector: Arc::new(detector),
+        lexicons,
+        out_dir,
+        config,
+    })
+}
+
+fn lexicon_records(set: &LexiconSet) -> Vec<LexiconInfo> {
+    set.lexicons.clone()
+}
+
+fn check_csv_header(path: &Path, plan: &SourcePlan) -> Result<(), String> {
+    let (reader, _) = open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(plan.delimiter)
+        .quote(plan.quote)
+        .from_reader(reader);
+    let header = r
+        .byte_headers()
+        .map_err(|e| format!("cannot read the CSV header: {e}"))?;
+    crate::ingest::check_header(header, plan)
+}
+
+fn check_writable(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "output directory `{}` cannot be created: {e}",
+            dir.display()
+        )
+    })?;
+    let probe = dir.join(format!(".write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"ok")
+        .map_err(|e| format!("output directory `{}` is not writable: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// The pseudonymisation key: from the configured file, the environment, or (demo pipelines only) the demo key.
+fn pseudonym_key(config: &LoadedConfig) -> Result<Vec<u8>, Problem> {
+    let p = &config.config.pseudonymisation;
+    if let Some(f) = &p.key_file {
+        let path = config.resolve(f);
+        return match std::fs::read(&path) {
+            Ok(k) if k.trim_ascii().len() >= 16 => Ok(k.trim_ascii().to_vec()),
+            Ok(_) => Err(Problem {
+                file: path,
+                line: None,
+                message: "pseudonymisation key is shorter than 16 bytes".into(),
+            }),
+            Err(e) => Err(Problem {
+                file: path,
+                line: None,
+                message: format!("cannot read pseudonymisation key: {e}"),
+            }),
+        };
+    }
+    if let Ok(k) = std::env::var(&p.key_env) {
+        if k.len() >= 16 {
+            return Ok(k.into_bytes());
+        }
+        return Err(Problem {
+            file: config.path.clone(),
+            line: None,
+            message: format!(
+                "pseudonymisation key in ${} is shorter than 16 bytes",
+                p.key_env
+            ),
+        });
+    }
+    if config.config.demo {
+        return Ok(DEMO_KEY.to_vec());
+    }
+    Err(Problem {
+        file: config.path.clone(),
+        line: None,
+        message: format!("no pseudonymisation key: set ${} (16+ bytes) or pseudonymisation.key_file; only a pipeline marked `demo = true` may run without one", p.key_env),
+    })
+}
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Worker threads (0: the config's, else all cores).
+    pub threads: usize,
+    /// Show a progress bar (only used on a terminal).
+    pub progress: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// Output directory.
+    pub out_dir: PathBuf,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Documents that counted as hostile speech somewhere.
+    pub docs_flagged: u64,
+}
+
+/// Why a run failed after validation.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Another run holds the output directory.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// Writing failed (disk full, permissions …); nothing was moved into place.
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+    /// The thread pool could not start.
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
+}
+
+/// The partial result of some chunks.
+struct Partial {
+    agg: Aggregator,
+    rejects: Vec<Reject>,
+    counts: Vec<SourceCounts>,
+}
+
+impl Partial {
+    fn new(p: &Prepared) -> Self {
+        Partial {
+            agg: Aggregator::new(&p.config.config.aggregate),
+            rejects: Vec::new(),
+            counts: vec![SourceCounts::default(); p.ingest.sources.len()],
+        }
+    }
+
+    fn process(mut self, chunk: Chunk, p: &Prepared) -> Self {
+        let counts = &mut self.counts[chunk.source];
+        counts.read += chunk.rejects.len() as u64;
+        counts.rejected += chunk.rejects.len() as u64;
+        self.rejects.extend(chunk.rejects.iter().cloned());
+        let agg = &mut self.agg;
+        let rejects = &mut self.rejects;
+        chunk.for_each_record(&p.ingest, &mut |record| {
+            counts.read += 1;
+            match record {
+                Ok(doc) => {
+                    counts.accepted += 1;
+                    let signals = p.detector.detect(&doc.text, doc.lang.as_deref());
+                    agg.add(&doc, &signals);
+                }
+                Err(r) => {
+                    counts.rejected += 1;
+                    rejects.push(r);
+                }
+            }
+        });
+        self
+    }
+
+    fn merge(mut self, other: Partial) -> Self {
+        self.agg.merge(other.agg);
+        self.rejects.extend(other.rejects);
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            a.read += b.read;
+            a.accepted += b.accepted;
+            a.rejected += b.rejected;
+        }
+        self
+    }
+}
+
+/// Runs a prepared pipeline.
+pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
+    let started = chrono::Utc::now();
+    let _lock = OutputLock::acquire(&p.out_dir)?;
+    let threads = if opts.threads > 0 {
+        opts.threads
+    } else {
+        p.config.config.threads
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(e.to_string()))?;
+    let stream = ChunkStream::new(&p.ingest);
+    let digests = stream.digests.clone();
+    let progress = progress_bar(opts.progress);
+    let docs_seen = AtomicU64::new(0);
+    let result = pool.install(|| {
+        stream
+            .par_bridge()
+            .fold(
+                || Partial::new(p),
+                |acc, chunk| {
+                    let before = acc.counts.iter().map(|c| c.read).sum::<u64>();
+                    let acc = acc.process(chunk, p);
+                    let n = acc.counts.iter().map(|c| c.read).sum::<u64>() - before;
+                    let total = docs_seen.fetch_add(n, Ordering::Relaxed) + n;
+                    if let Some(pb) = &progress {
+                        pb.set_message(format!("{total} records"));
+                        pb.tick();
+                    }
+                    acc
+                },
+            )
+            .reduce(|| Partial::new(p), Partial::merge)
+    });
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    let mut rejects = result.rejects;
+    rejects.sort();
+    let inputs = input_records(p, &digests.lock().expect("digests"));
+    let rows = result.agg.rows();
+    let docs_flagged = rows
+        .iter()
+        .filter(|r| r.category == crate::aggregate::ALL_CATEGORIES)
+        .map(|r| r.docs_flagged as u64)
+        .sum();
+    let run_id = run_id(p, &inputs);
+
+    let mut staging = Staging::new(&p.out_dir)?;
+    let written = (|| -> Result<(Vec<OutputFile>, Vec<String>), SinkError> {
+        let mut outputs = Vec::new();
+        let mut dates = Vec::new();
+        for (date, batch) in timeseries::batches_by_day(&rows) {
+            let rel = timeseries::partition_path("timeseries", date);
+            let path = staging.path(&rel)?;
+            parquet::write_batch(&path, &batch)?;
+            outputs.push(OutputFile {
+                path: rel.display().to_string(),
+                rows: batch.num_rows() as u64,
+            });
+            dates.push(date.format("%Y-%m-%d").to_string());
+        }
+        let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
+        staging.write(&rel, &jsonl_bytes(&rejects))?;
+        outputs.push(OutputFile {
+            path: rel.display().to_string(),
+            rows: rejects.len() as u64,
+        });
+        Ok((outputs, dates))
+    })();
+    let (outputs, dates) = match written {
+        Ok(x) => x,
+        Err(e) => {
+            staging.abandon();
+            return Err(e.into());
+        }
+    };
+    let mut sources = BTreeMap::new();
+    for (plan, counts) in p.ingest.sources.iter().zip(&result.counts) {
+        let e: &mut SourceCounts = sources.entry(plan.name.clone()).or_default();
+        e.read += counts.read;
+        e.accepted += counts.accepted;
+        e.rejected += counts.rejected;
+    }
+    let totals = result
+        .counts
+        .iter()
+        .fold(SourceCounts::default(), |a, c| SourceCounts {
+            read: a.read + c.read,
+            accepted: a.accepted + c.accepted,
+            rejected: a.rejected + c.rejected,
+        });
+    let manifest = Manifest {
+        tocsin_version: env!("CARGO_PKG_VERSION").into(),
+        run_id: run_id.clone(),
+        pipeline: p.config.config.name.clone(),
+        config_path: p.config.path.display().to_string(),
+        config_sha256: p.config.hash(),
+        timezone: p.config.config.timezone.get_ref().clone(),
+        inputs,
+        lexicons: p
+            .lexicons
+            .iter()
+            .map(|l| LexiconRecord {
+                name: l.name.clone(),
+                version: l.version.clone(),
+                entries: l.entries,
+                sha256: l.sha256.clone(),
+            })
+            .collect(),
+        rules: p
+            .detector
+            .rules()
+            .files
+            .iter()
+            .map(|(path, sha)| RuleRecord {
+                path: path.display().to_string(),
+                sha256: sha.clone(),
+            })
+            .collect(),
+        sources,
+        totals,
+        dates,
+        outputs,
+        started: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|source| SinkError::Json {
+        path: p.out_dir.join("manifest.json"),
+        source,
+    })?;
+    let finish = (|| -> Result<(), SinkError> {
+        staging.write(&PathBuf::from("runs").join(format!("{run_id}.json")), &json)?;
+        staging.write(Path::new("manifest.json"), &json)?;
+        Ok(())
+    })();
+    if let Err(e) = finish {
+        staging.abandon();
+        return Err(e.into());
+    }
+    staging.commit(Some(Path::new("manifest.json")))?;
+    Ok(RunSummary {
+        out_dir: p.out_dir.clone(),
+        manifest,
+        docs_flagged,
+    })
+}
+
+fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !wanted || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"),
+    );
+    pb.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(pb)
+}
+
+fn input_records(
+    p: &Prepared,
+    digests: &[(usize, PathBuf, crate::ingest::decompress::Digest)],
+) -> Vec<InputFile> {
+    digests
+        .iter()
+        .map(|(s, path, d)| {
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            // A file the reader stopped inside (corrupt tail) is hashed whole from disk.
+            let (sha256, bytes) = if d.bytes() == size {
+                (d.hex(), size)
+            } else {
+                file_digest(path).unwrap_or_else(|_| (String::new(), size))
+            };
+            InputFile {
+                source: p.ingest.sources[*s].name.clone(),
+                path: path.display().to_string(),
+                bytes,
+                sha256,
+            }
+        })
+        .collect()
+}
+
+fn run_id(p: &Prepared, inputs: &[InputFile]) -> String {
+    let mut h = Sha256::new();
+    h.update(p.config.hash());
+    for l in &p.lexicons {
+        h.update(&l.sha256);
+    }
+    for i in inputs {
+        h.update(&i.sha256);
+    }
+    hex::encode(h.finalize())[..16].to_string()
+}
