@@ -80,8 +80,17 @@ impl Counters {
 pub struct Aggregator {
     keys: Vec<AggregateKey>,
     names: Interner,
-    docs: HashMap<BaseKey, u64>,
+    docs: HashMap<BaseKey, Seen>,
     rows: HashMap<RowKey, Counters>,
+}
+
+/// What was seen of every document of a day, region, language and source.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    docs: u64,
+    reach: u64,
+    authors: HashSet<u64>,
+    sources: HashSet<u32>,
 }
 
 /// One row of the time series.
@@ -113,12 +122,18 @@ pub struct SeriesRow {
     pub reported: i64,
     /// Negated, counter-speech or hypothetical signals (evidence only).
     pub discounted: i64,
-    /// Distinct authors of the flagged documents (of all documents on `all` rows).
+    /// Distinct authors of the flagged documents.
     pub authors: i64,
-    /// Distinct sources of the flagged documents (of all documents on `all` rows).
+    /// Distinct sources of the flagged documents.
     pub sources: i64,
-    /// Summed reach of the flagged documents (of all documents on `all` rows).
+    /// Summed reach of the flagged documents.
     pub reach: i64,
+    /// Distinct authors of all documents seen for this day, region, language and source.
+    pub authors_seen: i64,
+    /// Distinct sources of all documents seen.
+    pub sources_seen: i64,
+    /// Summed reach of all documents seen.
+    pub reach_seen: i64,
 }
 
 impl Aggregator {
@@ -157,14 +172,20 @@ impl Aggregator {
             0
         };
         let base: BaseKey = (day, region, lang, source);
-        *self.docs.entry(base).or_insert(0) += 1;
         let author = doc.author.map(|a| a.short());
+        let seen = self.docs.entry(base).or_default();
+        seen.docs += 1;
+        seen.reach += doc.reach;
+        seen.authors.extend(author);
+        seen.sources.insert(source_id);
         let flagged = signals.iter().any(|s| s.counting == Counting::Hostile);
         let any_reported = signals.iter().any(|s| s.counting == Counting::Reported);
         let all = self.rows.entry((base, ALL_INDEX, 0)).or_default();
-        all.reach += doc.reach;
-        all.authors.extend(author);
-        all.sources.insert(source_id);
+        if flagged {
+            all.reach += doc.reach;
+            all.authors.extend(author);
+            all.sources.insert(source_id);
+        }
         all.docs_flagged += flagged as u64;
         all.docs_reported += any_reported as u64;
         for s in signals.iter().filter(|s| s.category.is_hostile()) {
@@ -223,7 +244,12 @@ impl Aggregator {
         let map: Vec<u32> = other.names.names.iter().map(|n| self.names.id(n)).collect();
         let remap = |k: BaseKey| (k.0, map[k.1 as usize], map[k.2 as usize], map[k.3 as usize]);
         for (k, n) in other.docs {
-            *self.docs.entry(remap(k)).or_insert(0) += n;
+            let seen = self.docs.entry(remap(k)).or_default();
+            seen.docs += n.docs;
+            seen.reach += n.reach;
+            seen.authors.extend(n.authors);
+            seen.sources
+                .extend(n.sources.into_iter().map(|s| map[s as usize]));
         }
         for ((k, cat, t), c) in other.rows {
             self.rows
@@ -235,7 +261,7 @@ impl Aggregator {
 
     /// Number of documents counted.
     pub fn documents(&self) -> u64 {
-        self.docs.values().sum()
+        self.docs.values().map(|s| s.docs).sum()
     }
 
     /// The rows, sorted by date, region, language, source, category order, target.
@@ -245,6 +271,7 @@ impl Aggregator {
             .rows
             .iter()
             .map(|(&(base, cat, t), c)| {
+                let seen = self.docs.get(&base).cloned().unwrap_or_default();
                 let category = if cat == ALL_INDEX {
                     ALL_CATEGORIES.to_string()
                 } else {
@@ -257,7 +284,7 @@ impl Aggregator {
                     source: name(base.3),
                     category,
                     target: name(t),
-                    docs: self.docs.get(&base).copied().unwrap_or(0) as i64,
+                    docs: seen.docs as i64,
                     docs_flagged: c.docs_flagged as i64,
                     docs_reported: c.docs_reported as i64,
                     matches: c.matches as i64,
@@ -267,6 +294,9 @@ impl Aggregator {
                     authors: c.authors.len() as i64,
                     sources: c.sources.len() as i64,
                     reach: c.reach.min(i64::MAX as u64) as i64,
+                    authors_seen: seen.authors.len() as i64,
+                    sources_seen: seen.sources.len() as i64,
+                    reach_seen: seen.reach.min(i64::MAX as u64) as i64,
                 };
                 ((base, cat, t), row)
             })
@@ -355,18 +385,24 @@ mod tests {
                 .unwrap()
         };
         let all = find("XA-NO", "all", "*");
+        let counts = (
+            all.docs,
+            all.docs_flagged,
+            all.docs_reported,
+            all.matches,
+            all.hostile,
+            all.reported,
+        );
+        assert_eq!(counts, (3, 1, 1, 3, 2, 1));
         assert_eq!(
             (
-                all.docs,
-                all.docs_flagged,
-                all.docs_reported,
-                all.matches,
-                all.hostile,
-                all.reported,
                 all.authors,
-                all.reach
+                all.reach,
+                all.authors_seen,
+                all.sources_seen,
+                all.reach_seen
             ),
-            (3, 1, 1, 3, 2, 1, 2, 30)
+            (1, 10, 2, 1, 30)
         );
         let d = find("XA-NO", "dehumanisation", "*");
         assert_eq!(

@@ -3,7 +3,8 @@
 //! `timeseries/date=YYYY-MM-DD/part-0.parquet`, columns (the date is the
 //! partition key, not a column of the file): region, lang, source, category,
 //! target (Utf8); docs, docs_flagged, docs_reported, matches, hostile,
-//! reported, discounted, authors, sources, reach (Int64). See
+//! reported, discounted, authors, sources, reach, authors_seen, sources_seen,
+//! reach_seen (Int64). See
 //! docs/SCHEMA.md.
 
 use std::collections::BTreeMap;
@@ -36,6 +37,9 @@ pub fn schema() -> Arc<Schema> {
         i("authors"),
         i("sources"),
         i("reach"),
+        i("authors_seen"),
+        i("sources_seen"),
+        i("reach_seen"),
     ]))
 }
 
@@ -81,6 +85,9 @@ fn batch(rows: &[&SeriesRow]) -> RecordBatch {
         i(|r| r.authors),
         i(|r| r.sources),
         i(|r| r.reach),
+        i(|r| r.authors_seen),
+        i(|r| r.sources_seen),
+        i(|r| r.reach_seen),
     ];
     RecordBatch::try_new(schema(), columns).expect("columns match the schema")
 }
