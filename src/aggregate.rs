@@ -70,8 +70,7 @@ impl Counters {
         self.discounted += o.discounted;
         self.reach += o.reach;
         self.authors.extend(o.authors);
-        self.sources
-            .extend(o.sources.into_iter().map(|s| source_map[s as usize]));
+        self.sources.extend(o.sources.into_iter().map(|s| source_map[s as usize]));
     }
 }
 
@@ -139,10 +138,7 @@ pub struct SeriesRow {
 impl Aggregator {
     /// An empty aggregator keeping these keys.
     pub fn new(config: &AggregateConfig) -> Self {
-        let mut a = Aggregator {
-            keys: config.keys.clone(),
-            ..Default::default()
-        };
+        let mut a = Aggregator { keys: config.keys.clone(), ..Default::default() };
         a.names.id(ANY);
         a
     }
@@ -154,23 +150,10 @@ impl Aggregator {
     /// Adds one document and its signals.
     pub fn add(&mut self, doc: &Document<'_>, signals: &[Signal]) {
         let day = doc.date.num_days_from_ce();
-        let region = if self.keeps(AggregateKey::Region) {
-            self.names
-                .id(doc.region.as_deref().unwrap_or(UNKNOWN_REGION))
-        } else {
-            0
-        };
-        let lang = if self.keeps(AggregateKey::Lang) {
-            self.names.id(doc.lang.as_deref().unwrap_or(UNKNOWN_LANG))
-        } else {
-            0
-        };
+        let region = if self.keeps(AggregateKey::Region) { self.names.id(doc.region.as_deref().unwrap_or(UNKNOWN_REGION)) } else { 0 };
+        let lang = if self.keeps(AggregateKey::Lang) { self.names.id(doc.lang.as_deref().unwrap_or(UNKNOWN_LANG)) } else { 0 };
         let source_id = self.names.id(&doc.source);
-        let source = if self.keeps(AggregateKey::Source) {
-            source_id
-        } else {
-            0
-        };
+        let source = if self.keeps(AggregateKey::Source) { source_id } else { 0 };
         let base: BaseKey = (day, region, lang, source);
         let author = doc.author.map(|a| a.short());
         let seen = self.docs.entry(base).or_default();
@@ -199,14 +182,7 @@ impl Aggregator {
         let mut seen: Vec<(u8, u32, bool, bool)> = Vec::new();
         for s in signals {
             let cat = s.category.index() as u8;
-            let targets = [
-                Some(0u32),
-                if keep_target {
-                    s.target.as_deref().map(|t| self.names.id(t))
-                } else {
-                    None
-                },
-            ];
+            let targets = [Some(0u32), if keep_target { s.target.as_deref().map(|t| self.names.id(t)) } else { None }];
             for t in targets.into_iter().flatten() {
                 let c = self.rows.entry((base, cat, t)).or_default();
                 count(c, s.counting);
@@ -215,20 +191,12 @@ impl Aggregator {
                         x.2 |= s.counting == Counting::Hostile || s.counting == Counting::Reference;
                         x.3 |= s.counting == Counting::Reported;
                     }
-                    None => seen.push((
-                        cat,
-                        t,
-                        s.counting == Counting::Hostile || s.counting == Counting::Reference,
-                        s.counting == Counting::Reported,
-                    )),
+                    None => seen.push((cat, t, s.counting == Counting::Hostile || s.counting == Counting::Reference, s.counting == Counting::Reported)),
                 }
             }
         }
         for (cat, t, hostile, reported) in seen {
-            let c = self
-                .rows
-                .get_mut(&(base, cat, t))
-                .expect("row just counted");
+            let c = self.rows.get_mut(&(base, cat, t)).expect("row just counted");
             c.docs_flagged += hostile as u64;
             c.docs_reported += reported as u64;
             if hostile {
@@ -248,14 +216,10 @@ impl Aggregator {
             seen.docs += n.docs;
             seen.reach += n.reach;
             seen.authors.extend(n.authors);
-            seen.sources
-                .extend(n.sources.into_iter().map(|s| map[s as usize]));
+            seen.sources.extend(n.sources.into_iter().map(|s| map[s as usize]));
         }
         for ((k, cat, t), c) in other.rows {
-            self.rows
-                .entry((remap(k), cat, map[t as usize]))
-                .or_default()
-                .merge(c, &map);
+            self.rows.entry((remap(k), cat, map[t as usize])).or_default().merge(c, &map);
         }
     }
 
@@ -272,11 +236,7 @@ impl Aggregator {
             .iter()
             .map(|(&(base, cat, t), c)| {
                 let seen = self.docs.get(&base).cloned().unwrap_or_default();
-                let category = if cat == ALL_INDEX {
-                    ALL_CATEGORIES.to_string()
-                } else {
-                    Category::ALL[cat as usize].as_str().to_string()
-                };
+                let category = if cat == ALL_INDEX { ALL_CATEGORIES.to_string() } else { Category::ALL[cat as usize].as_str().to_string() };
                 let row = SeriesRow {
                     date: NaiveDate::from_num_days_from_ce_opt(base.0).expect("valid day"),
                     region: name(base.1),
@@ -363,60 +323,22 @@ mod tests {
         let cfg = AggregateConfig::default();
         let mut a = Aggregator::new(&cfg);
         let mut b = Aggregator::new(&cfg);
-        let deh = signal(
-            Category::Dehumanisation,
-            Some("ethnicity:oru"),
-            Counting::Hostile,
-        );
+        let deh = signal(Category::Dehumanisation, Some("ethnicity:oru"), Counting::Hostile);
         a.add(&doc("XA-NO", 1, "u1"), &[deh.clone(), deh.clone()]);
         a.add(&doc("XA-NO", 1, "u2"), &[]);
-        b.add(
-            &doc("XA-NO", 1, "u1"),
-            &[signal(Category::Dehumanisation, None, Counting::Reported)],
-        );
+        b.add(&doc("XA-NO", 1, "u1"), &[signal(Category::Dehumanisation, None, Counting::Reported)]);
         b.add(&doc("XA-SO", 1, "u3"), &[]);
         a.merge(b);
         assert_eq!(a.documents(), 4);
         let rows = a.rows();
-        let find = |region: &str, cat: &str, target: &str| {
-            rows.iter()
-                .find(|r| r.region == region && r.category == cat && r.target == target)
-                .cloned()
-                .unwrap()
-        };
+        let find =
+            |region: &str, cat: &str, target: &str| rows.iter().find(|r| r.region == region && r.category == cat && r.target == target).cloned().unwrap();
         let all = find("XA-NO", "all", "*");
-        let counts = (
-            all.docs,
-            all.docs_flagged,
-            all.docs_reported,
-            all.matches,
-            all.hostile,
-            all.reported,
-        );
+        let counts = (all.docs, all.docs_flagged, all.docs_reported, all.matches, all.hostile, all.reported);
         assert_eq!(counts, (3, 1, 1, 3, 2, 1));
-        assert_eq!(
-            (
-                all.authors,
-                all.reach,
-                all.authors_seen,
-                all.sources_seen,
-                all.reach_seen
-            ),
-            (1, 10, 2, 1, 30)
-        );
+        assert_eq!((all.authors, all.reach, all.authors_seen, all.sources_seen, all.reach_seen), (1, 10, 2, 1, 30));
         let d = find("XA-NO", "dehumanisation", "*");
-        assert_eq!(
-            (
-                d.docs,
-                d.docs_flagged,
-                d.matches,
-                d.hostile,
-                d.reported,
-                d.authors,
-                d.reach
-            ),
-            (3, 1, 3, 2, 1, 1, 10)
-        );
+        assert_eq!((d.docs, d.docs_flagged, d.matches, d.hostile, d.reported, d.authors, d.reach), (3, 1, 3, 2, 1, 1, 10));
         let t = find("XA-NO", "dehumanisation", "ethnicity:oru");
         assert_eq!((t.docs_flagged, t.matches), (1, 2));
         assert_eq!(find("XA-SO", "all", "*").docs, 1);

@@ -189,10 +189,7 @@ pub struct CsvOptions {
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions {
-            delimiter: ",".into(),
-            quote: "\"".into(),
-        }
+        CsvOptions { delimiter: ",".into(), quote: "\"".into() }
     }
 }
 
@@ -240,13 +237,7 @@ pub struct AggregateConfig {
 
 impl Default for AggregateConfig {
     fn default() -> Self {
-        AggregateConfig {
-            keys: vec![
-                AggregateKey::Region,
-                AggregateKey::Lang,
-                AggregateKey::Target,
-            ],
-        }
+        AggregateConfig { keys: vec![AggregateKey::Region, AggregateKey::Lang, AggregateKey::Target] }
     }
 }
 
@@ -284,12 +275,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_record_bytes: 8 * 1024 * 1024,
-            invalid_utf8: InvalidUtf8::Reject,
-            min_date: "1990-01-01".into(),
-            max_future_days: 2,
-        }
+        Limits { max_record_bytes: 8 * 1024 * 1024, invalid_utf8: InvalidUtf8::Reject, min_date: "1990-01-01".into(), max_future_days: 2 }
     }
 }
 
@@ -305,10 +291,7 @@ pub struct PseudonymConfig {
 
 impl Default for PseudonymConfig {
     fn default() -> Self {
-        PseudonymConfig {
-            key_file: None,
-            key_env: "TOCSIN_PSEUDONYM_KEY".into(),
-        }
+        PseudonymConfig { key_file: None, key_env: "TOCSIN_PSEUDONYM_KEY".into() }
     }
 }
 
@@ -328,13 +311,8 @@ pub struct LoadedConfig {
 impl LoadedConfig {
     /// Reads and parses a config file; a syntax or schema error is a problem with its line.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            problems: vec![Problem {
-                file: path.to_path_buf(),
-                line: None,
-                message: format!("cannot read: {e}"),
-            }],
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError { problems: vec![Problem { file: path.to_path_buf(), line: None, message: format!("cannot read: {e}") }] })?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Self::from_str(&text, path, &base_dir)
     }
@@ -342,18 +320,9 @@ impl LoadedConfig {
     /// Parses config text; `path` is used in messages, `base_dir` resolves relative paths.
     pub fn from_str(text: &str, path: &Path, base_dir: &Path) -> Result<Self, ConfigError> {
         match toml::from_str::<PipelineConfig>(text) {
-            Ok(config) => Ok(LoadedConfig {
-                config,
-                path: path.to_path_buf(),
-                base_dir: base_dir.to_path_buf(),
-                text: text.to_string(),
-            }),
+            Ok(config) => Ok(LoadedConfig { config, path: path.to_path_buf(), base_dir: base_dir.to_path_buf(), text: text.to_string() }),
             Err(e) => Err(ConfigError {
-                problems: vec![Problem {
-                    file: path.to_path_buf(),
-                    line: e.span().map(|s| line_of(text, s.start)),
-                    message: e.message().trim().to_string(),
-                }],
+                problems: vec![Problem { file: path.to_path_buf(), line: e.span().map(|s| line_of(text, s.start)), message: e.message().trim().to_string() }],
             }),
         }
     }
@@ -376,11 +345,7 @@ impl LoadedConfig {
 
     /// A problem located at a spanned value.
     pub fn problem_at<T>(&self, s: &Spanned<T>, message: impl Into<String>) -> Problem {
-        Problem {
-            file: self.path.clone(),
-            line: self.line(s),
-            message: message.into(),
-        }
+        Problem { file: self.path.clone(), line: self.line(s), message: message.into() }
     }
 
     /// The output directory.
@@ -396,11 +361,12 @@ impl LoadedConfig {
 
     /// The time zone, parsed.
     pub fn time_zone(&self) -> Result<chrono_tz::Tz, Problem> {
-        self.config
-            .timezone
-            .get_ref()
-            .parse::<chrono_tz::Tz>()
-            .map_err(|_| self.problem_at(&self.config.timezone, format!("unknown time zone `{}` (use an IANA name such as `Africa/Nairobi` or `UTC`)", self.config.timezone.get_ref())))
+        self.config.timezone.get_ref().parse::<chrono_tz::Tz>().map_err(|_| {
+            self.problem_at(
+                &self.config.timezone,
+                format!("unknown time zone `{}` (use an IANA name such as `Africa/Nairobi` or `UTC`)", self.config.timezone.get_ref()),
+            )
+        })
     }
 
     /// Expands a source's paths and globs into files, sorted; a pattern that matches nothing is a problem.
@@ -411,17 +377,9 @@ impl LoadedConfig {
             let resolved = self.resolve(pattern.get_ref());
             let found = expand_path_or_glob(&resolved);
             match found {
-                Ok(v) if v.is_empty() => problems.push(self.problem_at(
-                    pattern,
-                    format!(
-                        "source `{}`: `{}` matches no file",
-                        source.name,
-                        resolved.display()
-                    ),
-                )),
+                Ok(v) if v.is_empty() => problems.push(self.problem_at(pattern, format!("source `{}`: `{}` matches no file", source.name, resolved.display()))),
                 Ok(v) => files.extend(v),
-                Err(msg) => problems
-                    .push(self.problem_at(pattern, format!("source `{}`: {msg}", source.name))),
+                Err(msg) => problems.push(self.problem_at(pattern, format!("source `{}`: {msg}", source.name))),
             }
         }
         files.sort();
@@ -449,21 +407,14 @@ pub fn expand_path_or_glob(path: &Path) -> Result<Vec<PathBuf>, String> {
         };
     }
     let paths = glob::glob(&s).map_err(|e| format!("bad glob `{s}`: {e}"))?;
-    let mut v: Vec<PathBuf> = paths
-        .filter_map(Result::ok)
-        .filter(|p| p.is_file())
-        .collect();
+    let mut v: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
     v.sort();
     Ok(v)
 }
 
 /// 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// Escapes a string for a TOML basic string.
@@ -483,10 +434,7 @@ mod tests {
     fn minimal_config_takes_defaults() {
         let c = parse("output = \"out\"\n[[sources]]\nname = \"s\"\npaths = [\"a.jsonl\"]\nformat = \"jsonl\"\n").unwrap();
         assert_eq!(c.config.timezone.get_ref(), "UTC");
-        assert_eq!(
-            c.config.sources[0].fields.text,
-            OneOrMany::One("text".into())
-        );
+        assert_eq!(c.config.sources[0].fields.text, OneOrMany::One("text".into()));
         assert_eq!(c.output_dir(), PathBuf::from("/base/out"));
         assert!(c.config.aggregate.keeps(AggregateKey::Region));
     }
@@ -496,11 +444,7 @@ mod tests {
         let err = parse("output = \"out\"\nsources = []\nbogus = 1\n").unwrap_err();
         assert_eq!(err.problems.len(), 1);
         assert_eq!(err.problems[0].line, Some(3));
-        assert!(
-            err.problems[0].message.contains("bogus"),
-            "{}",
-            err.problems[0].message
-        );
+        assert!(err.problems[0].message.contains("bogus"), "{}", err.problems[0].message);
     }
 
     #[test]

@@ -38,20 +38,11 @@ impl Detector {
     /// Compiles a lexicon set and its rules.
     pub fn new(set: LexiconSet, policy: SignalPolicy) -> Result<Self, DetectorError> {
         let rules = RuleSet::load(&set.rule_files)?;
-        let mut pronouns: Vec<(String, String)> = rules
-            .pronouns
-            .iter()
-            .flat_map(|(l, ws)| ws.iter().map(move |w| (l.clone(), w.clone())))
-            .collect();
+        let mut pronouns: Vec<(String, String)> = rules.pronouns.iter().flat_map(|(l, ws)| ws.iter().map(move |w| (l.clone(), w.clone()))).collect();
         pronouns.sort();
         let cues = CueMatcher::new(&set.cues, &pronouns);
         let lexicon = CompiledLexicon::compile(set.entries)?;
-        Ok(Detector {
-            lexicon,
-            rules,
-            cues,
-            policy,
-        })
+        Ok(Detector { lexicon, rules, cues, policy })
     }
 
     /// The compiled lexicon.
@@ -74,13 +65,7 @@ impl Detector {
         }
         let ctx = DocContext::new(&plain);
         let cues = self.cues.find(&plain, &ctx, lang);
-        let doc = Doc {
-            ctx: &ctx,
-            cues: &cues,
-            hits: &hits,
-            lexicon: &self.lexicon,
-            lang,
-        };
+        let doc = Doc { ctx: &ctx, cues: &cues, cue_matcher: &self.cues, hits: &hits, lexicon: &self.lexicon, lang };
         let mut signals = Vec::with_capacity(hits.len());
         for (i, hit) in hits.iter().enumerate() {
             let entry = &self.lexicon.entries[hit.entry as usize];
@@ -103,34 +88,22 @@ impl Detector {
             let fired = self.rules.proximity.iter().find(|r| {
                 r.anchor.contains(&entry.category)
                     && lang_ok(&r.lang, lang)
-                    && r.near
-                        .iter()
-                        .any(|n| doc.near(*n, i, first, last, r.window as usize, r.ordered))
+                    && r.near.iter().any(|n| doc.near(*n, i, first, last, r.window as usize, r.ordered))
             });
             let (rule, category, severity) = match fired {
-                Some(r) if r.supports_ambiguous || !entry.ambiguous => (
-                    r.id.clone(),
-                    r.category.unwrap_or(entry.category),
-                    r.severity.unwrap_or(entry.severity).max(entry.severity),
-                ),
+                Some(r) if r.supports_ambiguous || !entry.ambiguous => {
+                    (r.id.clone(), r.category.unwrap_or(entry.category), r.severity.unwrap_or(entry.severity).max(entry.severity))
+                }
                 _ if entry.ambiguous => continue,
                 _ => (entry.rule_id(), entry.category, entry.severity),
             };
-            let target = entry
-                .target
-                .clone()
-                .or_else(|| doc.resolve_target(first, last));
-            let mut modifiers = doc.modifiers(first, last, hit.span);
+            let target = entry.target.clone().or_else(|| doc.resolve_target(first, last));
+            let mut modifiers = doc.modifiers(first, last, hit.span, Some(entry));
             if hit.obfuscated {
                 modifiers.insert(Modifier::Obfuscated);
             }
-            let severity = if modifiers.contains(Modifier::CallToAction)
-                && matches!(category, Category::ViolenceCall | Category::Mobilisation)
-            {
-                3
-            } else {
-                severity
-            };
+            let severity =
+                if modifiers.contains(Modifier::CallToAction) && matches!(category, Category::ViolenceCall | Category::Mobilisation) { 3 } else { severity };
             signals.push(Signal {
                 category,
                 target,
@@ -147,12 +120,7 @@ impl Detector {
         signals
     }
 
-    fn apply_regex_rules(
-        &self,
-        plain: &MatchingView<'_>,
-        doc: &Doc<'_>,
-        signals: &mut Vec<Signal>,
-    ) {
+    fn apply_regex_rules(&self, plain: &MatchingView<'_>, doc: &Doc<'_>, signals: &mut Vec<Signal>) {
         for rule in &self.rules.regex {
             if !lang_ok(&rule.lang, doc.lang) {
                 continue;
@@ -160,12 +128,7 @@ impl Detector {
             for caps in rule.regex.captures_iter(plain.text()) {
                 let m = caps.get(0).expect("group 0");
                 let span = plain.to_original(m.start(), m.end());
-                if signals.iter().any(|s| {
-                    s.category == rule.category
-                        && s.span.0 < span.1
-                        && span.0 < s.span.1
-                        && s.category != Category::GroupReference
-                }) {
+                if signals.iter().any(|s| s.category == rule.category && s.span.0 < span.1 && span.0 < s.span.1 && s.category != Category::GroupReference) {
                     continue;
                 }
                 let Some((first, last)) = doc.ctx.token_span(span.0, span.1) else {
@@ -177,15 +140,11 @@ impl Detector {
                         let (a, b) = plain.to_original(t.start(), t.end());
                         doc.hits
                             .iter()
-                            .find(|h| {
-                                h.span.0 < b
-                                    && a < h.span.1
-                                    && doc.category(h) == Category::GroupReference
-                            })
+                            .find(|h| h.span.0 < b && a < h.span.1 && doc.category(h) == Category::GroupReference)
                             .and_then(|h| doc.lexicon.entries[h.entry as usize].target.clone())
                     })
                     .or_else(|| doc.resolve_target(first, last));
-                let modifiers = doc.modifiers(first, last, span);
+                let modifiers = doc.modifiers(first, last, span, None);
                 let term = m.as_str().to_string();
                 signals.push(Signal {
                     category: rule.category,
@@ -203,18 +162,14 @@ impl Detector {
 }
 
 fn lang_ok(rule_langs: &[String], lang: Option<&str>) -> bool {
-    rule_langs.is_empty()
-        || lang.is_none_or(|l| {
-            rule_langs
-                .iter()
-                .any(|r| r == l || l.split(['-', '_']).next() == Some(r.as_str()))
-        })
+    rule_langs.is_empty() || lang.is_none_or(|l| rule_langs.iter().any(|r| r == l || l.split(['-', '_']).next() == Some(r.as_str())))
 }
 
 /// One document under analysis.
 struct Doc<'a> {
     ctx: &'a DocContext,
     cues: &'a [CueHit],
+    cue_matcher: &'a CueMatcher,
     hits: &'a [Hit],
     lexicon: &'a CompiledLexicon,
     lang: Option<&'a str>,
@@ -245,35 +200,16 @@ impl Doc<'_> {
     }
 
     /// Whether something of kind `near` lies within `window` tokens of the anchor, in its sentence.
-    fn near(
-        &self,
-        near: crate::rules::Near,
-        anchor_index: usize,
-        first: usize,
-        last: usize,
-        window: usize,
-        ordered: bool,
-    ) -> bool {
+    fn near(&self, near: crate::rules::Near, anchor_index: usize, first: usize, last: usize, window: usize, ordered: bool) -> bool {
         use crate::rules::Near;
         let sentence = self.sentence(first);
-        let ok = |r: (usize, usize)| {
-            self.sentence(r.0) == sentence
-                && Self::distance(r, (first, last)) <= window
-                && (!ordered || r.1 <= first)
-        };
+        let ok = |r: (usize, usize)| self.sentence(r.0) == sentence && Self::distance(r, (first, last)) <= window && (!ordered || r.1 <= first);
         match near {
-            Near::Category(c) => self.hits.iter().enumerate().any(|(j, h)| {
-                j != anchor_index && self.category(h) == c && self.token_of(h).is_some_and(ok)
-            }),
-            Near::Pronoun => self
-                .cues
-                .iter()
-                .any(|c| c.kind == CueKind::Pronoun && ok((c.first, c.last))),
-            Near::CallToAction => self.cues.iter().any(|c| {
-                matches!(c.kind, CueKind::Modifier(Modifier::CallToAction, _))
-                    && ok((c.first, c.last))
-                    && c.last <= first
-            }),
+            Near::Category(c) => self.hits.iter().enumerate().any(|(j, h)| j != anchor_index && self.category(h) == c && self.token_of(h).is_some_and(ok)),
+            Near::Pronoun => self.cues.iter().any(|c| c.kind == CueKind::Pronoun && ok((c.first, c.last))),
+            Near::CallToAction => {
+                self.cues.iter().any(|c| matches!(c.kind, CueKind::Modifier(Modifier::CallToAction, _)) && ok((c.first, c.last)) && c.last <= first)
+            }
         }
     }
 
@@ -286,59 +222,62 @@ impl Doc<'_> {
             .hits
             .iter()
             .filter(|h| self.category(h) == Category::GroupReference)
-            .filter_map(|h| {
-                Some((
-                    self.token_of(h)?,
-                    self.lexicon.entries[h.entry as usize].target.as_deref()?,
-                ))
-            })
+            .filter_map(|h| Some((self.token_of(h)?, self.lexicon.entries[h.entry as usize].target.as_deref()?)))
             .collect();
-        let in_sentence = groups
-            .iter()
-            .filter(|(r, _)| self.sentence(r.0) == sentence)
-            .min_by_key(|(r, _)| Self::distance(*r, (first, last)));
+        let in_sentence = groups.iter().filter(|(r, _)| self.sentence(r.0) == sentence).min_by_key(|(r, _)| Self::distance(*r, (first, last)));
         if let Some((_, t)) = in_sentence {
             return Some(t.to_string());
         }
-        groups
-            .iter()
-            .filter(|(r, _)| r.1 < first)
-            .max_by_key(|(r, _)| r.1)
-            .map(|(_, t)| t.to_string())
+        groups.iter().filter(|(r, _)| r.1 < first).max_by_key(|(r, _)| r.1).map(|(_, t)| t.to_string())
     }
 
-    /// Modifiers of a signal at these tokens.
-    fn modifiers(&self, first: usize, last: usize, span: (usize, usize)) -> Modifiers {
+    /// Modifiers of a signal at these tokens. A negation inside the span of a
+    /// phrase ("should not be sterilised") negates it unless the term itself holds the negator.
+    fn modifiers(&self, first: usize, last: usize, span: (usize, usize), entry: Option<&crate::lexicon::Entry>) -> Modifiers {
         let mut m = Modifiers::NONE;
         let tok = &self.ctx.tokens;
         let sentence = tok[first].sentence;
         let clause = tok[first].clause;
+        let mut question_cue = false;
         for c in self.cues {
-            let CueKind::Modifier(modifier, scope) = c.kind else {
-                continue;
-            };
+            let CueKind::Modifier(modifier, scope) = c.kind else { continue };
             if tok[c.first].sentence != sentence {
                 continue;
             }
+            let inside = c.first > first && c.last <= last;
             let applies = match scope {
-                CueScope::Sentence => true,
-                CueScope::Following => {
-                    c.last < first
-                        && first - c.last <= FOLLOWING_REACH
-                        && tok[c.last].clause == clause
-                }
+                CueScope::Sentence => !inside,
+                CueScope::Following if inside => modifier == Modifier::Negation && entry.is_some_and(|e| !term_holds(e, self.cue_matcher.form(c))),
+                CueScope::Following => c.last < first && first - c.last <= FOLLOWING_REACH && tok[c.last].clause == clause,
                 CueScope::Preceding => c.first > last && c.first - last <= PRECEDING_REACH,
             };
             if applies {
-                m.insert(modifier);
+                if modifier == Modifier::Question {
+                    question_cue = true;
+                } else {
+                    m.insert(modifier);
+                }
             }
         }
         if self.ctx.quoted(span.0, span.1) {
             m.insert(Modifier::Reported);
         }
-        if self.ctx.questions.contains(&sentence) {
+        // A question about words ("what does X mean?", "why do people call them X?"): a question word and a question mark.
+        if question_cue && self.ctx.questions.contains(&sentence) {
             m.insert(Modifier::Question);
         }
         m
     }
+}
+
+/// Whether a term (or a variant) contains a cue's normalised form as words.
+fn term_holds(entry: &crate::lexicon::Entry, cue: &str) -> bool {
+    std::iter::once(&entry.term).chain(&entry.variants).any(|f| {
+        let f = MatchingView::plain(f);
+        f.text()
+            .split(|c: char| !crate::normalize::is_word_char(c) && c != '\'')
+            .collect::<Vec<_>>()
+            .windows(cue.split(' ').count())
+            .any(|w| w.join(" ") == cue)
+    })
 }

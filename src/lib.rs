@@ -15,6 +15,7 @@ pub mod aggregate;
 pub mod config;
 pub mod detect;
 pub mod document;
+pub mod evaluate;
 pub mod ingest;
 pub mod lexicon;
 pub mod normalize;

@@ -30,6 +30,31 @@ enum Command {
         /// The pipeline config.
         pipeline: PathBuf,
     },
+    /// Verdicts on single documents: JSONL (`text`, optional `id`, `lang`) or plain text, one document per line.
+    Scan {
+        /// Input files; `-` or none for standard input.
+        files: Vec<PathBuf>,
+        /// Print the reasons in words instead of JSON.
+        #[arg(long)]
+        explain: bool,
+        /// Lexicon folders or CSV files (default: the shipped lexicons).
+        #[arg(long)]
+        lexicon: Vec<PathBuf>,
+    },
+    /// Measure quality on labelled JSONL (`text`, `label`: hateful / non-hateful / a category).
+    Eval {
+        /// Labelled files.
+        files: Vec<PathBuf>,
+        /// Grouping columns (default: functionality, lang, target where present).
+        #[arg(long, value_delimiter = ',')]
+        by: Vec<String>,
+        /// List the cases the tool got wrong.
+        #[arg(long)]
+        errors: bool,
+        /// Lexicon folders or CSV files (default: the shipped lexicons).
+        #[arg(long)]
+        lexicon: Vec<PathBuf>,
+    },
     /// Lexicon tools.
     Lexicon {
         #[command(subcommand)]
@@ -73,21 +98,16 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(args, cli.quiet),
         Command::Validate { pipeline } => validate(&pipeline),
-        Command::Lexicon {
-            command: LexiconCommand::Check { paths },
-        } => lexicon_check(&paths),
+        Command::Lexicon { command: LexiconCommand::Check { paths } } => lexicon_check(&paths),
+        Command::Scan { files, explain, lexicon } => scan(&files, explain, &lexicon),
+        Command::Eval { files, by, errors, lexicon } => eval(&files, &by, errors, &lexicon),
     }
 }
 
 fn init_logging(quiet: bool) {
     let default = if quiet { "error" } else { "info" };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TOCSIN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TOCSIN_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
 }
 
 fn report_problems(e: &ConfigError) -> ExitCode {
@@ -98,28 +118,13 @@ fn report_problems(e: &ConfigError) -> ExitCode {
 /// Builds a config from --input/--lexicon/--out flags: JSONL with the default field names.
 fn config_from_flags(args: &RunArgs) -> Result<LoadedConfig, ConfigError> {
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("out/run"));
-    let mut text = format!(
-        "name = \"flags\"\noutput = {}\ntimezone = {}\n",
-        toml_string(&out.display().to_string()),
-        toml_string(&args.timezone)
-    );
+    let mut text = format!("name = \"flags\"\noutput = {}\ntimezone = {}\n", toml_string(&out.display().to_string()), toml_string(&args.timezone));
     if !args.lexicon.is_empty() {
-        text.push_str(&format!(
-            "lexicons = [{}]\n",
-            args.lexicon
-                .iter()
-                .map(|l| toml_string(l))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        text.push_str(&format!("lexicons = [{}]\n", args.lexicon.iter().map(|l| toml_string(l)).collect::<Vec<_>>().join(", ")));
     }
     text.push_str(&format!(
         "\n[[sources]]\nname = \"input\"\nformat = \"jsonl\"\npaths = [{}]\n",
-        args.input
-            .iter()
-            .map(|l| toml_string(l))
-            .collect::<Vec<_>>()
-            .join(", ")
+        args.input.iter().map(|l| toml_string(l)).collect::<Vec<_>>().join(", ")
     ));
     let cwd = std::env::current_dir().unwrap_or_default();
     LoadedConfig::from_str(&text, Path::new("<command-line flags>"), &cwd)
@@ -129,12 +134,11 @@ fn run(args: RunArgs, quiet: bool) -> ExitCode {
     let loaded = if !args.input.is_empty() {
         config_from_flags(&args)
     } else {
-        let path = args
-            .pipeline
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("pipelines/demo.toml"));
+        let path = args.pipeline.clone().unwrap_or_else(|| PathBuf::from("pipelines/demo.toml"));
         if args.pipeline.is_none() && !path.exists() {
-            eprintln!("error: no pipeline given and `pipelines/demo.toml` is not here; run from the repository root or name a pipeline: tocsin run PIPELINE.toml");
+            eprintln!(
+                "error: no pipeline given and `pipelines/demo.toml` is not here; run from the repository root or name a pipeline: tocsin run PIPELINE.toml"
+            );
             return ExitCode::from(2);
         }
         LoadedConfig::from_file(&path)
@@ -148,13 +152,7 @@ fn run(args: RunArgs, quiet: bool) -> ExitCode {
         Err(e) => return report_problems(&e),
     };
     tracing::info!(pipeline = %prepared.config.config.name, patterns = prepared.detector.lexicon().pattern_count(), "starting");
-    match pipeline::run(
-        &prepared,
-        &RunOptions {
-            threads: args.threads,
-            progress: !quiet,
-        },
-    ) {
+    match pipeline::run(&prepared, &RunOptions { threads: args.threads, progress: !quiet }) {
         Ok(summary) => {
             let m = &summary.manifest;
             if !quiet {
@@ -203,21 +201,12 @@ fn validate(path: &Path) -> ExitCode {
 }
 
 fn lexicon_check(paths: &[PathBuf]) -> ExitCode {
-    let paths = if paths.is_empty() {
-        vec![pipeline::default_lexicon_dir()]
-    } else {
-        paths.to_vec()
-    };
+    let paths = if paths.is_empty() { vec![pipeline::default_lexicon_dir()] } else { paths.to_vec() };
     match tocsin::lexicon::load_lexicons(&paths) {
         Ok(set) => match tocsin::rules::RuleSet::load(&set.rule_files) {
             Ok(rules) => {
                 for l in &set.lexicons {
-                    println!(
-                        "{:<24} {:>5} entries  {}",
-                        l.name,
-                        l.entries,
-                        l.path.display()
-                    );
+                    println!("{:<24} {:>5} entries  {}", l.name, l.entries, l.path.display());
                 }
                 println!(
                     "ok: {} lexicons, {} entries, {} modifier cues, {} rules",
@@ -238,4 +227,117 @@ fn lexicon_check(paths: &[PathBuf]) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Loads lexicons (default: the shipped ones) and builds a detector with the default policy.
+fn detector(lexicon: &[PathBuf]) -> Result<tocsin::detect::Detector, ExitCode> {
+    let paths = if lexicon.is_empty() { vec![pipeline::default_lexicon_dir()] } else { lexicon.to_vec() };
+    let set = tocsin::lexicon::load_lexicons(&paths).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    tocsin::detect::Detector::new(set, Default::default()).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn read_inputs(files: &[PathBuf]) -> Result<Vec<(String, String)>, ExitCode> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    if files.is_empty() || files.iter().any(|f| f.as_os_str() == "-") {
+        let mut s = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+            eprintln!("error: reading standard input: {e}");
+            return Err(ExitCode::FAILURE);
+        }
+        out.push(("-".to_string(), s));
+    }
+    for f in files.iter().filter(|f| f.as_os_str() != "-") {
+        match tocsin::ingest::decompress::read_all(f) {
+            Ok(b) => out.push((f.display().to_string(), String::from_utf8_lossy(&b).into_owned())),
+            Err(e) => {
+                eprintln!("error: {}: {e}", f.display());
+                return Err(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn scan(files: &[PathBuf], explain: bool, lexicon: &[PathBuf]) -> ExitCode {
+    let detector = match detector(lexicon) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let inputs = match read_inputs(files) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    use std::io::Write;
+    for (name, content) in inputs {
+        for (i, line) in content.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let parsed: Option<serde_json::Value> =
+                serde_json::from_str(line).ok().filter(|v: &serde_json::Value| v.get("text").is_some_and(|t| t.is_string()));
+            let (id, text, lang) = match &parsed {
+                Some(v) => (
+                    v.get("id").map(|x| x.as_str().map(String::from).unwrap_or_else(|| x.to_string())).unwrap_or_else(|| format!("{name}:{}", i + 1)),
+                    v["text"].as_str().unwrap_or_default().to_string(),
+                    v.get("lang").and_then(|l| l.as_str()).map(String::from),
+                ),
+                None => (format!("{name}:{}", i + 1), line.to_string(), None),
+            };
+            let v = tocsin::evaluate::verdict(&detector, &id, &text, lang.as_deref());
+            let written = if explain {
+                write!(out, "{}", tocsin::evaluate::explain(&v))
+            } else {
+                writeln!(out, "{}", serde_json::to_string(&v).expect("verdicts serialise"))
+            };
+            if written.is_err() {
+                return ExitCode::SUCCESS; // closed pipe
+            }
+        }
+    }
+    let _ = out.flush();
+    ExitCode::SUCCESS
+}
+
+fn eval(files: &[PathBuf], by: &[String], errors: bool, lexicon: &[PathBuf]) -> ExitCode {
+    let detector = match detector(lexicon) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let inputs = match read_inputs(files) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let mut cases = Vec::new();
+    for (name, content) in &inputs {
+        let by: Vec<String> = if by.is_empty() {
+            ["functionality", "lang", "target"].iter().filter(|k| content.contains(&format!("\"{k}\""))).map(|k| k.to_string()).collect()
+        } else {
+            by.to_vec()
+        };
+        match tocsin::evaluate::read_labelled(content, &by) {
+            Ok(c) => cases.extend(c),
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let report = tocsin::evaluate::evaluate(&detector, &cases);
+    print!("{}", report.table());
+    if errors {
+        println!("\nerrors:");
+        for (id, label, flagged) in &report.errors {
+            println!("  {id}: labelled {label}, {}", if *flagged { "flagged" } else { "not flagged" });
+        }
+    }
+    ExitCode::SUCCESS
 }

@@ -18,9 +18,7 @@ use crate::ingest::timestamp::TimeParser;
 use crate::ingest::{Chunk, ChunkStream, IngestContext, Reject, SourcePlan};
 use crate::lexicon::{load_lexicons, LexiconInfo, LexiconSet};
 use crate::sink::lock::{LockError, OutputLock};
-use crate::sink::manifest::{
-    InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts,
-};
+use crate::sink::manifest::{InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts};
 use crate::sink::{jsonl_bytes, parquet, timeseries, SinkError, Staging};
 
 /// The key used by pipelines marked `demo = true` when no key is configured.
@@ -70,20 +68,12 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
     let min_date = match chrono::NaiveDate::parse_from_str(&c.limits.min_date, "%Y-%m-%d") {
         Ok(d) => d,
         Err(_) => {
-            problems.push(Problem {
-                file: config.path.clone(),
-                line: None,
-                message: format!("limits.min_date `{}` is not YYYY-MM-DD", c.limits.min_date),
-            });
+            problems.push(Problem { file: config.path.clone(), line: None, message: format!("limits.min_date `{}` is not YYYY-MM-DD", c.limits.min_date) });
             chrono::NaiveDate::from_ymd_opt(1990, 1, 1).expect("date")
         }
     };
     if c.sources.is_empty() {
-        problems.push(Problem {
-            file: config.path.clone(),
-            line: None,
-            message: "no [[sources]]: nothing to read".into(),
-        });
+        problems.push(Problem { file: config.path.clone(), line: None, message: "no [[sources]]: nothing to read".into() });
     }
     let mut plans = Vec::new();
     for s in &c.sources {
@@ -94,20 +84,14 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
                 problems.push(Problem {
                     file: config.path.clone(),
                     line: None,
-                    message: format!(
-                        "source `{}`: csv.delimiter `{}` must be one character",
-                        s.name, s.csv.delimiter
-                    ),
+                    message: format!("source `{}`: csv.delimiter `{}` must be one character", s.name, s.csv.delimiter),
                 });
             }
             if s.csv.quote_byte().is_none() {
                 problems.push(Problem {
                     file: config.path.clone(),
                     line: None,
-                    message: format!(
-                        "source `{}`: csv.quote `{}` must be one character",
-                        s.name, s.csv.quote
-                    ),
+                    message: format!("source `{}`: csv.quote `{}` must be one character", s.name, s.csv.quote),
                 });
             }
         }
@@ -115,24 +99,14 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         if s.format == Format::Csv {
             for f in &plan.files {
                 if let Err(msg) = check_csv_header(f, &plan) {
-                    problems.push(Problem {
-                        file: f.clone(),
-                        line: Some(1),
-                        message: format!("source `{}`: {msg}", s.name),
-                    });
+                    problems.push(Problem { file: f.clone(), line: Some(1), message: format!("source `{}`: {msg}", s.name) });
                 }
             }
         }
         plans.push(plan);
     }
-    let lexicon_paths: Vec<PathBuf> = if c.lexicons.is_empty() {
-        vec![default_lexicon_dir()]
-    } else {
-        c.lexicons
-            .iter()
-            .map(|l| config.resolve(l.get_ref()))
-            .collect()
-    };
+    let lexicon_paths: Vec<PathBuf> =
+        if c.lexicons.is_empty() { vec![default_lexicon_dir()] } else { c.lexicons.iter().map(|l| config.resolve(l.get_ref())).collect() };
     let set = match load_lexicons(&lexicon_paths) {
         Ok(set) => Some(set),
         Err(e) => {
@@ -153,11 +127,7 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
                 None
             }
             Err(e) => {
-                problems.push(Problem {
-                    file: lexicon_paths[0].clone(),
-                    line: None,
-                    message: e.to_string(),
-                });
+                problems.push(Problem { file: lexicon_paths[0].clone(), line: None, message: e.to_string() });
                 None
             }
         },
@@ -176,13 +146,7 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         sources: plans,
     };
     let lexicons = lexicon_records(&set);
-    Ok(Prepared {
-        ingest,
-        detector: Arc::new(detector),
-        lexicons,
-        out_dir,
-        config,
-    })
+    Ok(Prepared { ingest, detector: Arc::new(detector), lexicons, out_dir, config })
 }
 
 fn lexicon_records(set: &LexiconSet) -> Vec<LexiconInfo> {
@@ -191,26 +155,15 @@ fn lexicon_records(set: &LexiconSet) -> Vec<LexiconInfo> {
 
 fn check_csv_header(path: &Path, plan: &SourcePlan) -> Result<(), String> {
     let (reader, _) = open(path).map_err(|e| format!("cannot open: {e}"))?;
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(plan.delimiter)
-        .quote(plan.quote)
-        .from_reader(reader);
-    let header = r
-        .byte_headers()
-        .map_err(|e| format!("cannot read the CSV header: {e}"))?;
+    let mut r = csv::ReaderBuilder::new().delimiter(plan.delimiter).quote(plan.quote).from_reader(reader);
+    let header = r.byte_headers().map_err(|e| format!("cannot read the CSV header: {e}"))?;
     crate::ingest::check_header(header, plan)
 }
 
 fn check_writable(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        format!(
-            "output directory `{}` cannot be created: {e}",
-            dir.display()
-        )
-    })?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("output directory `{}` cannot be created: {e}", dir.display()))?;
     let probe = dir.join(format!(".write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"ok")
-        .map_err(|e| format!("output directory `{}` is not writable: {e}", dir.display()))?;
+    std::fs::write(&probe, b"ok").map_err(|e| format!("output directory `{}` is not writable: {e}", dir.display()))?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
 }
@@ -222,30 +175,15 @@ fn pseudonym_key(config: &LoadedConfig) -> Result<Vec<u8>, Problem> {
         let path = config.resolve(f);
         return match std::fs::read(&path) {
             Ok(k) if k.trim_ascii().len() >= 16 => Ok(k.trim_ascii().to_vec()),
-            Ok(_) => Err(Problem {
-                file: path,
-                line: None,
-                message: "pseudonymisation key is shorter than 16 bytes".into(),
-            }),
-            Err(e) => Err(Problem {
-                file: path,
-                line: None,
-                message: format!("cannot read pseudonymisation key: {e}"),
-            }),
+            Ok(_) => Err(Problem { file: path, line: None, message: "pseudonymisation key is shorter than 16 bytes".into() }),
+            Err(e) => Err(Problem { file: path, line: None, message: format!("cannot read pseudonymisation key: {e}") }),
         };
     }
     if let Ok(k) = std::env::var(&p.key_env) {
         if k.len() >= 16 {
             return Ok(k.into_bytes());
         }
-        return Err(Problem {
-            file: config.path.clone(),
-            line: None,
-            message: format!(
-                "pseudonymisation key in ${} is shorter than 16 bytes",
-                p.key_env
-            ),
-        });
+        return Err(Problem { file: config.path.clone(), line: None, message: format!("pseudonymisation key in ${} is shorter than 16 bytes", p.key_env) });
     }
     if config.config.demo {
         return Ok(DEMO_KEY.to_vec());
@@ -253,7 +191,10 @@ fn pseudonym_key(config: &LoadedConfig) -> Result<Vec<u8>, Problem> {
     Err(Problem {
         file: config.path.clone(),
         line: None,
-        message: format!("no pseudonymisation key: set ${} (16+ bytes) or pseudonymisation.key_file; only a pipeline marked `demo = true` may run without one", p.key_env),
+        message: format!(
+            "no pseudonymisation key: set ${} (16+ bytes) or pseudonymisation.key_file; only a pipeline marked `demo = true` may run without one",
+            p.key_env
+        ),
     })
 }
 
@@ -300,11 +241,7 @@ struct Partial {
 
 impl Partial {
     fn new(p: &Prepared) -> Self {
-        Partial {
-            agg: Aggregator::new(&p.config.config.aggregate),
-            rejects: Vec::new(),
-            counts: vec![SourceCounts::default(); p.ingest.sources.len()],
-        }
+        Partial { agg: Aggregator::new(&p.config.config.aggregate), rejects: Vec::new(), counts: vec![SourceCounts::default(); p.ingest.sources.len()] }
     }
 
     fn process(mut self, chunk: Chunk, p: &Prepared) -> Self {
@@ -347,15 +284,8 @@ impl Partial {
 pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started = chrono::Utc::now();
     let _lock = OutputLock::acquire(&p.out_dir)?;
-    let threads = if opts.threads > 0 {
-        opts.threads
-    } else {
-        p.config.config.threads
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Threads(e.to_string()))?;
+    let threads = if opts.threads > 0 { opts.threads } else { p.config.config.threads };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Threads(e.to_string()))?;
     let stream = ChunkStream::new(&p.ingest);
     let digests = stream.digests.clone();
     let progress = progress_bar(opts.progress);
@@ -386,11 +316,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     rejects.sort();
     let inputs = input_records(p, &digests.lock().expect("digests"));
     let rows = result.agg.rows();
-    let docs_flagged = rows
-        .iter()
-        .filter(|r| r.category == crate::aggregate::ALL_CATEGORIES)
-        .map(|r| r.docs_flagged as u64)
-        .sum();
+    let docs_flagged = rows.iter().filter(|r| r.category == crate::aggregate::ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
     let run_id = run_id(p, &inputs);
 
     let mut staging = Staging::new(&p.out_dir)?;
@@ -401,18 +327,12 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
             let rel = timeseries::partition_path("timeseries", date);
             let path = staging.path(&rel)?;
             parquet::write_batch(&path, &batch)?;
-            outputs.push(OutputFile {
-                path: rel.display().to_string(),
-                rows: batch.num_rows() as u64,
-            });
+            outputs.push(OutputFile { path: rel.display().to_string(), rows: batch.num_rows() as u64 });
             dates.push(date.format("%Y-%m-%d").to_string());
         }
         let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
         staging.write(&rel, &jsonl_bytes(&rejects))?;
-        outputs.push(OutputFile {
-            path: rel.display().to_string(),
-            rows: rejects.len() as u64,
-        });
+        outputs.push(OutputFile { path: rel.display().to_string(), rows: rejects.len() as u64 });
         Ok((outputs, dates))
     })();
     let (outputs, dates) = match written {
@@ -429,14 +349,11 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         e.accepted += counts.accepted;
         e.rejected += counts.rejected;
     }
-    let totals = result
-        .counts
-        .iter()
-        .fold(SourceCounts::default(), |a, c| SourceCounts {
-            read: a.read + c.read,
-            accepted: a.accepted + c.accepted,
-            rejected: a.rejected + c.rejected,
-        });
+    let totals = result.counts.iter().fold(SourceCounts::default(), |a, c| SourceCounts {
+        read: a.read + c.read,
+        accepted: a.accepted + c.accepted,
+        rejected: a.rejected + c.rejected,
+    });
     let manifest = Manifest {
         tocsin_version: env!("CARGO_PKG_VERSION").into(),
         run_id: run_id.clone(),
@@ -448,23 +365,9 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         lexicons: p
             .lexicons
             .iter()
-            .map(|l| LexiconRecord {
-                name: l.name.clone(),
-                version: l.version.clone(),
-                entries: l.entries,
-                sha256: l.sha256.clone(),
-            })
+            .map(|l| LexiconRecord { name: l.name.clone(), version: l.version.clone(), entries: l.entries, sha256: l.sha256.clone() })
             .collect(),
-        rules: p
-            .detector
-            .rules()
-            .files
-            .iter()
-            .map(|(path, sha)| RuleRecord {
-                path: path.display().to_string(),
-                sha256: sha.clone(),
-            })
-            .collect(),
+        rules: p.detector.rules().files.iter().map(|(path, sha)| RuleRecord { path: path.display().to_string(), sha256: sha.clone() }).collect(),
         sources,
         totals,
         dates,
@@ -472,10 +375,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         started: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         finished: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     };
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|source| SinkError::Json {
-        path: p.out_dir.join("manifest.json"),
-        source,
-    })?;
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|source| SinkError::Json { path: p.out_dir.join("manifest.json"), source })?;
     let finish = (|| -> Result<(), SinkError> {
         staging.write(&PathBuf::from("runs").join(format!("{run_id}.json")), &json)?;
         staging.write(Path::new("manifest.json"), &json)?;
@@ -486,11 +386,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         return Err(e.into());
     }
     staging.commit(Some(Path::new("manifest.json")))?;
-    Ok(RunSummary {
-        out_dir: p.out_dir.clone(),
-        manifest,
-        docs_flagged,
-    })
+    Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged })
 }
 
 fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
@@ -499,33 +395,19 @@ fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let pb = indicatif::ProgressBar::new_spinner();
-    pb.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"),
-    );
+    pb.set_style(indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}").expect("template"));
     pb.enable_steady_tick(std::time::Duration::from_millis(200));
     Some(pb)
 }
 
-fn input_records(
-    p: &Prepared,
-    digests: &[(usize, PathBuf, crate::ingest::decompress::Digest)],
-) -> Vec<InputFile> {
+fn input_records(p: &Prepared, digests: &[(usize, PathBuf, crate::ingest::decompress::Digest)]) -> Vec<InputFile> {
     digests
         .iter()
         .map(|(s, path, d)| {
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             // A file the reader stopped inside (corrupt tail) is hashed whole from disk.
-            let (sha256, bytes) = if d.bytes() == size {
-                (d.hex(), size)
-            } else {
-                file_digest(path).unwrap_or_else(|_| (String::new(), size))
-            };
-            InputFile {
-                source: p.ingest.sources[*s].name.clone(),
-                path: path.display().to_string(),
-                bytes,
-                sha256,
-            }
+            let (sha256, bytes) = if d.bytes() == size { (d.hex(), size) } else { file_digest(path).unwrap_or_else(|_| (String::new(), size)) };
+            InputFile { source: p.ingest.sources[*s].name.clone(), path: path.display().to_string(), bytes, sha256 }
         })
         .collect()
 }

@@ -111,15 +111,8 @@ pub enum Modifier {
 
 impl Modifier {
     /// Every modifier, in bit order.
-    pub const ALL: [Modifier; 7] = [
-        Modifier::Negation,
-        Modifier::Reported,
-        Modifier::Counter,
-        Modifier::Question,
-        Modifier::Hypothetical,
-        Modifier::CallToAction,
-        Modifier::Obfuscated,
-    ];
+    pub const ALL: [Modifier; 7] =
+        [Modifier::Negation, Modifier::Reported, Modifier::Counter, Modifier::Question, Modifier::Hypothetical, Modifier::CallToAction, Modifier::Obfuscated];
 
     /// The snake_case name used in files.
     pub fn as_str(self) -> &'static str {
@@ -209,14 +202,7 @@ pub struct SignalPolicy {
 
 impl Default for SignalPolicy {
     fn default() -> Self {
-        SignalPolicy {
-            discount: vec![
-                Modifier::Negation,
-                Modifier::Counter,
-                Modifier::Hypothetical,
-            ],
-            reported: vec![Modifier::Reported],
-        }
+        SignalPolicy { discount: vec![Modifier::Negation, Modifier::Counter, Modifier::Hypothetical, Modifier::Question], reported: vec![Modifier::Reported] }
     }
 }
 
@@ -265,10 +251,7 @@ mod tests {
         for c in Category::ALL {
             assert_eq!(Category::parse(c.as_str()), Some(c));
         }
-        assert_eq!(
-            Category::parse("Dehumanization"),
-            Some(Category::Dehumanisation)
-        );
+        assert_eq!(Category::parse("Dehumanization"), Some(Category::Dehumanisation));
         assert_eq!(Category::parse("weather"), None);
     }
 
@@ -280,14 +263,8 @@ mod tests {
         m.insert(Modifier::Reported);
         assert_eq!(p.counting(Category::Dehumanisation, m), Counting::Reported);
         m.insert(Modifier::Negation);
-        assert_eq!(
-            p.counting(Category::Dehumanisation, m),
-            Counting::Discounted
-        );
-        assert_eq!(
-            p.counting(Category::GroupReference, Modifiers::NONE),
-            Counting::Reference
-        );
+        assert_eq!(p.counting(Category::Dehumanisation, m), Counting::Discounted);
+        assert_eq!(p.counting(Category::GroupReference, Modifiers::NONE), Counting::Reference);
         let mut q = Modifiers::NONE;
         q.insert(Modifier::CallToAction);
         q.insert(Modifier::Obfuscated);

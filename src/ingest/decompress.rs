@@ -82,22 +82,13 @@ pub fn open(path: &Path) -> io::Result<(Box<dyn BufRead + Send>, Compression)> {
 /// Opens a file as a buffered stream of decompressed bytes, hashing the raw bytes on the way.
 pub fn open_hashed(path: &Path) -> io::Result<(Box<dyn BufRead + Send>, Compression, Digest)> {
     let digest = Digest::default();
-    let file = HashingReader {
-        inner: File::open(path)?,
-        digest: digest.clone(),
-    };
+    let file = HashingReader { inner: File::open(path)?, digest: digest.clone() };
     let mut raw = BufReader::with_capacity(256 * 1024, file);
     let compression = Compression::sniff(raw.fill_buf()?);
     let reader: Box<dyn BufRead + Send> = match compression {
         Compression::None => Box::new(raw),
-        Compression::Gzip => Box::new(BufReader::with_capacity(
-            256 * 1024,
-            flate2::bufread::MultiGzDecoder::new(raw),
-        )),
-        Compression::Zstd => Box::new(BufReader::with_capacity(
-            256 * 1024,
-            zstd::stream::read::Decoder::with_buffer(raw)?,
-        )),
+        Compression::Gzip => Box::new(BufReader::with_capacity(256 * 1024, flate2::bufread::MultiGzDecoder::new(raw))),
+        Compression::Zstd => Box::new(BufReader::with_capacity(256 * 1024, zstd::stream::read::Decoder::with_buffer(raw)?)),
     };
     Ok((reader, compression, digest))
 }
@@ -120,21 +111,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = b"{\"a\":1}\n{\"a\":2}\n";
         let gz = dir.path().join("x.data");
-        let mut e = flate2::write::GzEncoder::new(
-            File::create(&gz).unwrap(),
-            flate2::Compression::default(),
-        );
+        let mut e = flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::default());
         e.write_all(text).unwrap();
         e.finish().unwrap();
         let zs = dir.path().join("y.data");
         std::fs::write(&zs, zstd::encode_all(&text[..], 3).unwrap()).unwrap();
         let plain = dir.path().join("z.jsonl");
         std::fs::write(&plain, text).unwrap();
-        for (p, c) in [
-            (&gz, Compression::Gzip),
-            (&zs, Compression::Zstd),
-            (&plain, Compression::None),
-        ] {
+        for (p, c) in [(&gz, Compression::Gzip), (&zs, Compression::Zstd), (&plain, Compression::None)] {
             assert_eq!(open(p).unwrap().1, c);
             assert_eq!(read_all(p).unwrap(), text);
         }

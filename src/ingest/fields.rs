@@ -114,9 +114,7 @@ pub fn assemble<'a>(
                 any = true;
                 parts.push(Cow::Owned(list.concat()));
             }
-            RawField::Num(..) => {
-                return Err(format!("field `{name}`: expected text, found a number"))
-            }
+            RawField::Num(..) => return Err(format!("field `{name}`: expected text, found a number")),
             RawField::Other(t) => return Err(format!("field `{name}`: expected text, found {t}")),
         }
     }
@@ -126,32 +124,15 @@ pub fn assemble<'a>(
     let text = if parts.len() == 1 {
         parts.pop().expect("one part")
     } else {
-        Cow::Owned(
-            parts
-                .iter()
-                .filter(|p| !p.is_empty())
-                .map(|p| p.as_ref())
-                .collect::<Vec<_>>()
-                .join("\n\n"),
-        )
+        Cow::Owned(parts.iter().filter(|p| !p.is_empty()).map(|p| p.as_ref()).collect::<Vec<_>>().join("\n\n"))
     };
     // Timestamp: required.
     let (timestamp, date) = match get(&f.timestamp) {
         RawField::Absent => return Err(format!("missing timestamp field `{}`", f.timestamp)),
         RawField::Str(s) => ctx.time.parse_str(&s)?,
         RawField::Num(v, _) => ctx.time.parse_epoch(v)?,
-        RawField::StrList(_) => {
-            return Err(format!(
-                "field `{}`: expected a timestamp, found a list",
-                f.timestamp
-            ))
-        }
-        RawField::Other(t) => {
-            return Err(format!(
-                "field `{}`: expected a timestamp, found {t}",
-                f.timestamp
-            ))
-        }
+        RawField::StrList(_) => return Err(format!("field `{}`: expected a timestamp, found a list", f.timestamp)),
+        RawField::Other(t) => return Err(format!("field `{}`: expected a timestamp, found {t}", f.timestamp)),
     };
     let mut optional = |name: &Option<String>| -> Result<Option<Cow<'a, str>>, String> {
         match name {
@@ -171,41 +152,16 @@ pub fn assemble<'a>(
             RawField::Absent => 0.0,
             RawField::Num(v, _) => v,
             RawField::Str(s) if s.trim().is_empty() => 0.0,
-            RawField::Str(s) => s
-                .trim()
-                .replace([',', '_'], "")
-                .parse::<f64>()
-                .map_err(|_| {
-                    format!(
-                        "field `{name}`: expected a number, found `{}`",
-                        super::excerpt(&s, 20)
-                    )
-                })?,
-            RawField::StrList(_) => {
-                return Err(format!("field `{name}`: expected a number, found a list"))
+            RawField::Str(s) => {
+                s.trim().replace([',', '_'], "").parse::<f64>().map_err(|_| format!("field `{name}`: expected a number, found `{}`", super::excerpt(&s, 20)))?
             }
-            RawField::Other(t) => {
-                return Err(format!("field `{name}`: expected a number, found {t}"))
-            }
+            RawField::StrList(_) => return Err(format!("field `{name}`: expected a number, found a list")),
+            RawField::Other(t) => return Err(format!("field `{name}`: expected a number, found {t}")),
         };
         if !(v.is_finite() && v >= 0.0) {
-            return Err(format!(
-                "field `{name}`: reach must be a non-negative number"
-            ));
+            return Err(format!("field `{name}`: reach must be a non-negative number"));
         }
         reach = reach.saturating_add(v as u64);
     }
-    Ok(Document {
-        id,
-        text,
-        lang,
-        region,
-        timestamp,
-        date,
-        source,
-        author,
-        reach,
-        location,
-        lossy: false,
-    })
+    Ok(Document { id, text, lang, region, timestamp, date, source, author, reach, location, lossy: false })
 }

@@ -30,22 +30,8 @@ pub struct LineChunker {
 
 impl LineChunker {
     /// A chunker over a decompressed stream.
-    pub fn new(
-        source: usize,
-        file: Arc<str>,
-        reader: Box<dyn BufRead + Send>,
-        max_record: usize,
-    ) -> Self {
-        LineChunker {
-            source,
-            file,
-            reader,
-            carry: Vec::with_capacity(CHUNK_BYTES + 4096),
-            next_line: 1,
-            skipping: false,
-            done: false,
-            max_record,
-        }
+    pub fn new(source: usize, file: Arc<str>, reader: Box<dyn BufRead + Send>, max_record: usize) -> Self {
+        LineChunker { source, file, reader, carry: Vec::with_capacity(CHUNK_BYTES + 4096), next_line: 1, skipping: false, done: false, max_record }
     }
 
     fn reject(&self, source: &str, line: u64, reason: String, bytes: &[u8]) -> Reject {
@@ -54,10 +40,7 @@ impl LineChunker {
             file: self.file.to_string(),
             line,
             reason,
-            excerpt: excerpt(
-                &String::from_utf8_lossy(&bytes[..bytes.len().min(480)]),
-                120,
-            ),
+            excerpt: excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(480)]), 120),
         }
     }
 
@@ -66,12 +49,7 @@ impl LineChunker {
         let bytes = std::mem::replace(&mut self.carry, rest);
         let first_line = self.next_line;
         self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
-        Chunk {
-            source: self.source,
-            file: self.file.clone(),
-            data: ChunkData::Lines { bytes, first_line },
-            rejects,
-        }
+        Chunk { source: self.source, file: self.file.clone(), data: ChunkData::Lines { bytes, first_line }, rejects }
     }
 
     /// The next chunk, or `None` at the end of the file.
@@ -92,11 +70,15 @@ impl LineChunker {
                     // Truncated or corrupt compressed input: keep the complete lines, reject the broken tail.
                     self.done = true;
                     let cut = memchr::memrchr(b'\n', &self.carry).map_or(0, |i| i + 1);
-                    let lines_before =
-                        memchr::memchr_iter(b'\n', &self.carry[..cut]).count() as u64;
+                    let lines_before = memchr::memchr_iter(b'\n', &self.carry[..cut]).count() as u64;
                     let tail = self.carry.split_off(cut);
                     let line = self.next_line + lines_before;
-                    rejects.push(self.reject(source_name, line, format!("input truncated or corrupt at this record ({e}); the rest of the file is unreadable"), &tail));
+                    rejects.push(self.reject(
+                        source_name,
+                        line,
+                        format!("input truncated or corrupt at this record ({e}); the rest of the file is unreadable"),
+                        &tail,
+                    ));
                     let n = self.carry.len();
                     return Some(self.emit(n, rejects));
                 }
@@ -129,13 +111,9 @@ impl LineChunker {
             let tail_start = last_newline.map_or(0, |i| i + 1);
             if self.carry.len() - tail_start > self.max_record {
                 // A record larger than the limit: reject it without holding it whole.
-                let lines_before =
-                    memchr::memchr_iter(b'\n', &self.carry[..tail_start]).count() as u64;
+                let lines_before = memchr::memchr_iter(b'\n', &self.carry[..tail_start]).count() as u64;
                 let line = self.next_line + lines_before;
-                let reason = format!(
-                    "record larger than {} bytes (limits.max_record_bytes)",
-                    self.max_record
-                );
+                let reason = format!("record larger than {} bytes (limits.max_record_bytes)", self.max_record);
                 rejects.push(self.reject(source_name, line, reason, &self.carry[tail_start..]));
                 self.carry.truncate(tail_start);
                 self.skipping = true;
@@ -153,14 +131,7 @@ impl LineChunker {
 }
 
 /// Parses the lines of a chunk.
-pub fn parse_lines(
-    bytes: &[u8],
-    first_line: u64,
-    plan: &SourcePlan,
-    file: &str,
-    ctx: &IngestContext,
-    f: &mut dyn FnMut(Result<Document<'_>, Reject>),
-) {
+pub fn parse_lines(bytes: &[u8], first_line: u64, plan: &SourcePlan, file: &str, ctx: &IngestContext, f: &mut dyn FnMut(Result<Document<'_>, Reject>)) {
     let top = TopKeys::new(plan);
     let mut line_no = first_line;
     for raw_line in bytes.split(|&b| b == b'\n') {
@@ -181,10 +152,7 @@ pub fn parse_lines(
         match std::str::from_utf8(line) {
             Ok(s) => f(parse_record(s, &top, plan, ctx, &fallback).map_err(reject)),
             Err(e) => match ctx.limits.invalid_utf8 {
-                InvalidUtf8::Reject => f(Err(reject(format!(
-                    "invalid UTF-8 at byte {}",
-                    e.valid_up_to()
-                )))),
+                InvalidUtf8::Reject => f(Err(reject(format!("invalid UTF-8 at byte {}", e.valid_up_to())))),
                 InvalidUtf8::Lossy => {
                     let owned = String::from_utf8_lossy(line).into_owned();
                     match parse_record(&owned, &top, plan, ctx, &fallback) {
@@ -212,29 +180,16 @@ struct TopKeys {
 
 impl TopKeys {
     fn new(plan: &SourcePlan) -> Self {
-        let mut keys: Vec<String> = plan
-            .fields
-            .all_paths()
-            .iter()
-            .map(|p| p.split('.').next().unwrap_or(p).to_string())
-            .collect();
+        let mut keys: Vec<String> = plan.fields.all_paths().iter().map(|p| p.split('.').next().unwrap_or(p).to_string()).collect();
         keys.sort();
         keys.dedup();
         TopKeys { keys }
     }
 }
 
-fn parse_record<'a>(
-    s: &'a str,
-    top: &TopKeys,
-    plan: &SourcePlan,
-    ctx: &IngestContext,
-    fallback: &dyn Fn() -> String,
-) -> Result<Document<'a>, String> {
+fn parse_record<'a>(s: &'a str, top: &TopKeys, plan: &SourcePlan, ctx: &IngestContext, fallback: &dyn Fn() -> String) -> Result<Document<'a>, String> {
     let mut de = serde_json::Deserializer::from_str(s);
-    let values = SelectKeys { keys: &top.keys }
-        .deserialize(&mut de)
-        .map_err(|e| json_reason(&e))?;
+    let values = SelectKeys { keys: &top.keys }.deserialize(&mut de).map_err(|e| json_reason(&e))?;
     de.end().map_err(|e| json_reason(&e))?;
     let mut get = |path: &str| -> RawField<'a> { field(&values, &top.keys, path) };
     assemble(plan, ctx, fallback, &mut get)
@@ -363,19 +318,11 @@ mod tests {
     #[test]
     fn select_keys_and_nested_paths() {
         let s = r#"{"text":"hi \"there\"","user":{"location":"Nairobi","n":{"x":1}},"views":12,"tags":["a","b"],"skip":[1,{"a":2}]}"#;
-        let keys = vec![
-            "tags".to_string(),
-            "text".to_string(),
-            "user".to_string(),
-            "views".to_string(),
-        ];
+        let keys = vec!["tags".to_string(), "text".to_string(), "user".to_string(), "views".to_string()];
         let mut de = serde_json::Deserializer::from_str(s);
         let v = SelectKeys { keys: &keys }.deserialize(&mut de).unwrap();
         assert!(matches!(field(&v, &keys, "text"), RawField::Str(s) if s == "hi \"there\""));
-        assert!(matches!(
-            field(&v, &keys, "user.location"),
-            RawField::Str(Cow::Borrowed("Nairobi"))
-        ));
+        assert!(matches!(field(&v, &keys, "user.location"), RawField::Str(Cow::Borrowed("Nairobi"))));
         assert!(matches!(field(&v, &keys, "user.n.x"), RawField::Num(x, _) if x == 1.0));
         assert!(matches!(field(&v, &keys, "user.missing"), RawField::Absent));
         assert!(matches!(field(&v, &keys, "views"), RawField::Num(x, _) if x == 12.0));

@@ -134,19 +134,11 @@ pub struct Chunk {
 
 impl Chunk {
     /// Parses every record of the chunk, calling `f` with a document or a reject, in input order.
-    pub fn for_each_record(
-        &self,
-        ctx: &IngestContext,
-        f: &mut dyn FnMut(Result<Document<'_>, Reject>),
-    ) {
+    pub fn for_each_record(&self, ctx: &IngestContext, f: &mut dyn FnMut(Result<Document<'_>, Reject>)) {
         let source = &ctx.sources[self.source];
         match &self.data {
-            ChunkData::Lines { bytes, first_line } => {
-                jsonl::parse_lines(bytes, *first_line, source, &self.file, ctx, f)
-            }
-            ChunkData::Rows { columns, rows } => {
-                rows::parse_rows(rows, columns, source, &self.file, ctx, f)
-            }
+            ChunkData::Lines { bytes, first_line } => jsonl::parse_lines(bytes, *first_line, source, &self.file, ctx, f),
+            ChunkData::Rows { columns, rows } => rows::parse_rows(rows, columns, source, &self.file, ctx, f),
         }
     }
 }
@@ -172,13 +164,7 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 impl ChunkStream {
     /// A stream over the sources of a context.
     pub fn new(ctx: &IngestContext) -> Self {
-        ChunkStream {
-            digests: Default::default(),
-            sources: ctx.sources.clone(),
-            limits: ctx.limits.clone(),
-            position: (0, 0),
-            current: None,
-        }
+        ChunkStream { digests: Default::default(), sources: ctx.sources.clone(), limits: ctx.limits.clone(), position: (0, 0), current: None }
     }
 
     fn open_next(&mut self) -> Option<Result<FileReader, Chunk>> {
@@ -193,43 +179,21 @@ impl ChunkStream {
         let opened = decompress::open_hashed(path);
         Some(match opened {
             Ok((reader, _, digest)) => {
-                self.digests
-                    .lock()
-                    .expect("digest list")
-                    .push((s, path.clone(), digest));
+                self.digests.lock().expect("digest list").push((s, path.clone(), digest));
                 match source.format {
-                    Format::Jsonl => Ok(FileReader::Jsonl(jsonl::LineChunker::new(
-                        s,
-                        file,
-                        reader,
-                        self.limits.max_record_bytes,
-                    ))),
-                    Format::Csv => rows::RowChunker::new(s, file.clone(), reader, source)
-                        .map(FileReader::Csv)
-                        .map_err(|reason| Chunk {
-                            source: s,
-                            file: file.clone(),
-                            data: ChunkData::Lines {
-                                bytes: Vec::new(),
-                                first_line: 1,
-                            },
-                            rejects: vec![Reject {
-                                source: source.name.clone(),
-                                file: file.to_string(),
-                                line: 1,
-                                reason,
-                                excerpt: String::new(),
-                            }],
-                        }),
+                    Format::Jsonl => Ok(FileReader::Jsonl(jsonl::LineChunker::new(s, file, reader, self.limits.max_record_bytes))),
+                    Format::Csv => rows::RowChunker::new(s, file.clone(), reader, source).map(FileReader::Csv).map_err(|reason| Chunk {
+                        source: s,
+                        file: file.clone(),
+                        data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
+                        rejects: vec![Reject { source: source.name.clone(), file: file.to_string(), line: 1, reason, excerpt: String::new() }],
+                    }),
                 }
             }
             Err(e) => Err(Chunk {
                 source: s,
                 file: file.clone(),
-                data: ChunkData::Lines {
-                    bytes: Vec::new(),
-                    first_line: 1,
-                },
+                data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
                 rejects: vec![Reject {
                     source: source.name.clone(),
                     file: file.to_string(),

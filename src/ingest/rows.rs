@@ -22,36 +22,19 @@ pub struct CsvColumns {
 impl CsvColumns {
     /// Reads a header row; every mapped column that the header lacks is listed.
     pub fn from_header(header: &csv::ByteRecord, plan: &SourcePlan) -> Result<Self, String> {
-        let by_name: HashMap<String, usize> = header
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                (
-                    String::from_utf8_lossy(h)
-                        .trim()
-                        .trim_start_matches('\u{feff}')
-                        .to_string(),
-                    i,
-                )
-            })
-            .collect();
+        let by_name: HashMap<String, usize> =
+            header.iter().enumerate().map(|(i, h)| (String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_string(), i)).collect();
         let f = &plan.fields;
         let mut required: Vec<&str> = f.text.iter().map(String::as_str).collect();
         required.push(&f.timestamp);
-        let missing: Vec<&str> = required
-            .into_iter()
-            .filter(|c| !by_name.contains_key(*c))
-            .collect();
+        let missing: Vec<&str> = required.into_iter().filter(|c| !by_name.contains_key(*c)).collect();
         if !missing.is_empty() {
             let mut have: Vec<&String> = by_name.keys().collect();
             have.sort();
             return Err(format!(
                 "header lacks mapped column(s) `{}` (has: {})",
                 missing.join("`, `"),
-                have.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                have.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             ));
         }
         Ok(CsvColumns { by_name })
@@ -70,31 +53,11 @@ pub struct RowChunker {
 
 impl RowChunker {
     /// Opens the CSV reader and reads the header.
-    pub fn new(
-        source: usize,
-        file: Arc<str>,
-        stream: Box<dyn BufRead + Send>,
-        plan: &SourcePlan,
-    ) -> Result<Self, String> {
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(plan.delimiter)
-            .quote(plan.quote)
-            .flexible(false)
-            .has_headers(true)
-            .from_reader(stream);
-        let header = reader
-            .byte_headers()
-            .map_err(|e| format!("cannot read the CSV header: {e}"))?
-            .clone();
+    pub fn new(source: usize, file: Arc<str>, stream: Box<dyn BufRead + Send>, plan: &SourcePlan) -> Result<Self, String> {
+        let mut reader = csv::ReaderBuilder::new().delimiter(plan.delimiter).quote(plan.quote).flexible(false).has_headers(true).from_reader(stream);
+        let header = reader.byte_headers().map_err(|e| format!("cannot read the CSV header: {e}"))?.clone();
         let columns = CsvColumns::from_header(&header, plan)?;
-        Ok(RowChunker {
-            source,
-            file,
-            reader,
-            columns: Arc::new(columns),
-            done: false,
-            max_record: usize::MAX,
-        })
+        Ok(RowChunker { source, file, reader, columns: Arc::new(columns), done: false, max_record: usize::MAX })
     }
 
     /// The next chunk, or `None` at the end of the file.
@@ -110,12 +73,7 @@ impl RowChunker {
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| p.line());
                     if record.as_slice().len() > self.max_record {
-                        rejects.push(self.reject(
-                            source_name,
-                            line,
-                            "record larger than limits.max_record_bytes".into(),
-                            &record,
-                        ));
+                        rejects.push(self.reject(source_name, line, "record larger than limits.max_record_bytes".into(), &record));
                         continue;
                     }
                     rows.push((line, record.clone()));
@@ -127,22 +85,19 @@ impl RowChunker {
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
                     match e.kind() {
-                        csv::ErrorKind::UnequalLengths {
-                            expected_len, len, ..
-                        } => {
-                            let reason =
-                                format!("row has {len} fields, the header has {expected_len}");
+                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                            let reason = format!("row has {len} fields, the header has {expected_len}");
+                            rejects.push(Reject { source: source_name.into(), file: self.file.to_string(), line, reason, excerpt: String::new() });
+                        }
+                        _ => {
+                            self.done = true;
                             rejects.push(Reject {
                                 source: source_name.into(),
                                 file: self.file.to_string(),
                                 line,
-                                reason,
+                                reason: format!("input truncated or corrupt at this row ({e}); the rest of the file is unreadable"),
                                 excerpt: String::new(),
                             });
-                        }
-                        _ => {
-                            self.done = true;
-                            rejects.push(Reject { source: source_name.into(), file: self.file.to_string(), line, reason: format!("input truncated or corrupt at this row ({e}); the rest of the file is unreadable"), excerpt: String::new() });
                             break;
                         }
                     }
@@ -152,30 +107,12 @@ impl RowChunker {
         if rows.is_empty() && rejects.is_empty() {
             return None;
         }
-        Some(Chunk {
-            source: self.source,
-            file: self.file.clone(),
-            data: ChunkData::Rows {
-                columns: self.columns.clone(),
-                rows,
-            },
-            rejects,
-        })
+        Some(Chunk { source: self.source, file: self.file.clone(), data: ChunkData::Rows { columns: self.columns.clone(), rows }, rejects })
     }
 
     fn reject(&self, source: &str, line: u64, reason: String, record: &csv::ByteRecord) -> Reject {
-        let first: Vec<u8> = record
-            .iter()
-            .flat_map(|f| f.iter().copied().chain(std::iter::once(b',')))
-            .take(480)
-            .collect();
-        Reject {
-            source: source.into(),
-            file: self.file.to_string(),
-            line,
-            reason,
-            excerpt: excerpt(&String::from_utf8_lossy(&first), 120),
-        }
+        let first: Vec<u8> = record.iter().flat_map(|f| f.iter().copied().chain(std::iter::once(b','))).take(480).collect();
+        Reject { source: source.into(), file: self.file.to_string(), line, reason, excerpt: excerpt(&String::from_utf8_lossy(&first), 120) }
     }
 }
 
@@ -191,18 +128,8 @@ pub fn parse_rows(
     for (line, record) in rows {
         let line = *line;
         let reject = |reason: String| {
-            let joined: Vec<u8> = record
-                .iter()
-                .flat_map(|f| f.iter().copied().chain(std::iter::once(b',')))
-                .take(480)
-                .collect();
-            Reject {
-                source: plan.name.clone(),
-                file: file.to_string(),
-                line,
-                reason,
-                excerpt: excerpt(&String::from_utf8_lossy(&joined), 120),
-            }
+            let joined: Vec<u8> = record.iter().flat_map(|f| f.iter().copied().chain(std::iter::once(b','))).take(480).collect();
+            Reject { source: plan.name.clone(), file: file.to_string(), line, reason, excerpt: excerpt(&String::from_utf8_lossy(&joined), 120) }
         };
         // Invalid UTF-8 anywhere in a mapped column rejects the row (or is replaced, per config).
         let mut bad_utf8: Option<String> = None;
@@ -226,12 +153,7 @@ pub fn parse_rows(
                     RawField::Str(Cow::Owned(String::from_utf8_lossy(bytes).into_owned()))
                 }
                 Err(e) => {
-                    bad_utf8.get_or_insert_with(|| {
-                        format!(
-                            "invalid UTF-8 in column `{name}` at byte {}",
-                            e.valid_up_to()
-                        )
-                    });
+                    bad_utf8.get_or_insert_with(|| format!("invalid UTF-8 in column `{name}` at byte {}", e.valid_up_to()));
                     RawField::Absent
                 }
             }

@@ -29,16 +29,10 @@ impl TimeParser {
 
     fn checked(&self, t: DateTime<Utc>, raw: &str) -> Result<(DateTime<Utc>, NaiveDate), String> {
         if t < self.min {
-            return Err(format!(
-                "timestamp `{raw}` is before {}",
-                self.min.date_naive()
-            ));
+            return Err(format!("timestamp `{raw}` is before {}", self.min.date_naive()));
         }
         if t > self.max {
-            return Err(format!(
-                "timestamp `{raw}` is in the future (after {})",
-                self.max.format("%Y-%m-%dT%H:%MZ")
-            ));
+            return Err(format!("timestamp `{raw}` is in the future (after {})", self.max.format("%Y-%m-%dT%H:%MZ")));
         }
         Ok((t, self.local_date(t)))
     }
@@ -49,8 +43,7 @@ impl TimeParser {
             return Err(format!("timestamp `{v}` is not a valid epoch value"));
         }
         let millis = if v >= MILLIS_THRESHOLD { v } else { v * 1000.0 };
-        let t = DateTime::<Utc>::from_timestamp_millis(millis as i64)
-            .ok_or_else(|| format!("timestamp `{v}` is out of range"))?;
+        let t = DateTime::<Utc>::from_timestamp_millis(millis as i64).ok_or_else(|| format!("timestamp `{v}` is out of range"))?;
         self.checked(t, &v.to_string())
     }
 
@@ -69,12 +62,7 @@ impl TimeParser {
             return self.checked(t.with_timezone(&Utc), s);
         }
         // RFC 3339 with a space, or an offset without colon.
-        for f in [
-            "%Y-%m-%d %H:%M:%S%.f%:z",
-            "%Y-%m-%d %H:%M:%S%.f%z",
-            "%Y-%m-%dT%H:%M:%S%.f%z",
-            "%Y-%m-%d %H:%M:%S%.f %z",
-        ] {
+        for f in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f %z"] {
             if let Ok(t) = DateTime::parse_from_str(s, f) {
                 return self.checked(t.with_timezone(&Utc), s);
             }
@@ -86,12 +74,7 @@ impl TimeParser {
                 }
             }
         }
-        for f in [
-            "%Y-%m-%d %H:%M:%S%.f",
-            "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%d %H:%M",
-            "%Y-%m-%dT%H:%M",
-        ] {
+        for f in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
             if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
                 return self.local(n, s);
             }
@@ -100,10 +83,7 @@ impl TimeParser {
             let t = self.local(d.and_hms_opt(0, 0, 0).expect("midnight"), s)?;
             return Ok((t.0, d));
         }
-        Err(format!(
-            "unparseable timestamp `{}`",
-            crate::ingest::excerpt(s, 40)
-        ))
+        Err(format!("unparseable timestamp `{}`", crate::ingest::excerpt(s, 40)))
     }
 
     /// A wall-clock time in the pipeline's zone (the earlier instant when a clock change makes it ambiguous).
@@ -112,11 +92,7 @@ impl TimeParser {
             .tz
             .from_local_datetime(&n)
             .earliest()
-            .or_else(|| {
-                self.tz
-                    .from_local_datetime(&(n + chrono::Duration::hours(1)))
-                    .earliest()
-            })
+            .or_else(|| self.tz.from_local_datetime(&(n + chrono::Duration::hours(1))).earliest())
             .ok_or_else(|| format!("timestamp `{raw}` does not exist in {}", self.tz))?;
         self.checked(t.with_timezone(&Utc), raw)
     }
@@ -127,11 +103,7 @@ mod tests {
     use super::*;
 
     fn parser(tz: &str) -> TimeParser {
-        TimeParser::new(
-            tz.parse().unwrap(),
-            NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
-            Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap(),
-        )
+        TimeParser::new(tz.parse().unwrap(), NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap())
     }
 
     #[test]
@@ -143,14 +115,8 @@ mod tests {
         assert_eq!(d("2026-10-01 23:59:59").unwrap(), "2026-10-01");
         assert_eq!(d("2026-10-01").unwrap(), "2026-10-01");
         assert_eq!(d("1790000000").unwrap(), "2026-09-21");
-        assert_eq!(
-            p.parse_epoch(1_790_000_000_000.0).unwrap().1.to_string(),
-            "2026-09-21"
-        );
-        assert_eq!(
-            p.parse_epoch(1_790_000_000.0).unwrap().1.to_string(),
-            "2026-09-21"
-        );
+        assert_eq!(p.parse_epoch(1_790_000_000_000.0).unwrap().1.to_string(), "2026-09-21");
+        assert_eq!(p.parse_epoch(1_790_000_000.0).unwrap().1.to_string(), "2026-09-21");
         assert!(d("yesterday").unwrap_err().contains("unparseable"));
         assert!(d("2099-01-01").unwrap_err().contains("future"));
         assert!(d("1970-01-02").unwrap_err().contains("before"));

@@ -19,26 +19,11 @@ pub struct LexiconError {
     pub problems: Vec<Problem>,
 }
 
-const TARGET_KINDS: [&str; 11] = [
-    "ethnicity",
-    "religion",
-    "nationality",
-    "migrants",
-    "gender",
-    "sexual_orientation",
-    "gender_identity",
-    "disability",
-    "caste",
-    "political",
-    "other",
-];
+const TARGET_KINDS: [&str; 11] =
+    ["ethnicity", "religion", "nationality", "migrants", "gender", "sexual_orientation", "gender_identity", "disability", "caste", "political", "other"];
 
 fn problem(file: &Path, line: Option<usize>, message: impl Into<String>) -> Problem {
-    Problem {
-        file: file.to_path_buf(),
-        line,
-        message: message.into(),
-    }
+    Problem { file: file.to_path_buf(), line, message: message.into() }
 }
 
 /// Loads lexicons from folders and files: a CSV/TSV file is one lexicon; a
@@ -55,16 +40,9 @@ pub fn load_lexicons(paths: &[PathBuf]) -> Result<LexiconSet, LexiconError> {
                 load_pack_into(path, &mut set, &mut problems);
             } else {
                 let mut subs: Vec<PathBuf> = match std::fs::read_dir(path) {
-                    Ok(rd) => rd
-                        .filter_map(|e| e.ok().map(|e| e.path()))
-                        .filter(|p| p.is_dir() && is_pack(p))
-                        .collect(),
+                    Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir() && is_pack(p)).collect(),
                     Err(e) => {
-                        problems.push(problem(
-                            path,
-                            None,
-                            format!("cannot list lexicon folder: {e}"),
-                        ));
+                        problems.push(problem(path, None, format!("cannot list lexicon folder: {e}")));
                         continue;
                     }
                 };
@@ -100,10 +78,7 @@ fn is_pack(dir: &Path) -> bool {
 fn load_pack_into(dir: &Path, set: &mut LexiconSet, problems: &mut Vec<Problem>) {
     let mut hasher = Sha256::new();
     let manifest_path = dir.join("manifest.toml");
-    let dir_name = dir
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let dir_name = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let mut info = LexiconInfo {
         name: dir_name.clone(),
         version: String::new(),
@@ -121,23 +96,12 @@ fn load_pack_into(dir: &Path, set: &mut LexiconSet, problems: &mut Vec<Problem>)
             hasher.update(text.as_bytes());
             match toml::from_str::<LexiconInfo>(&text) {
                 Ok(m) => {
-                    info = LexiconInfo {
-                        path: dir.to_path_buf(),
-                        ..m
-                    };
+                    info = LexiconInfo { path: dir.to_path_buf(), ..m };
                 }
-                Err(e) => problems.push(problem(
-                    &manifest_path,
-                    e.span().map(|s| crate::config::line_of(&text, s.start)),
-                    e.message().trim(),
-                )),
+                Err(e) => problems.push(problem(&manifest_path, e.span().map(|s| crate::config::line_of(&text, s.start)), e.message().trim())),
             }
         }
-        Err(_) => problems.push(problem(
-            &manifest_path,
-            None,
-            "missing manifest.toml (name, version, languages, license, maintainer)",
-        )),
+        Err(_) => problems.push(problem(&manifest_path, None, "missing manifest.toml (name, version, languages, license, maintainer)")),
     }
     let terms = dir.join("terms.csv");
     let before = set.entries.len();
@@ -183,15 +147,8 @@ fn load_csv_lexicon(path: &Path, set: &mut LexiconSet, problems: &mut Vec<Proble
     let Some(bytes) = read(path, problems) else {
         return;
     };
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "lexicon".into());
-    let delimiter = if path.extension().is_some_and(|e| e == "tsv") {
-        b'\t'
-    } else {
-        b','
-    };
+    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "lexicon".into());
+    let delimiter = if path.extension().is_some_and(|e| e == "tsv") { b'\t' } else { b',' };
     let before = set.entries.len();
     parse_terms(path, &bytes, delimiter, &name, set, problems);
     set.lexicons.push(LexiconInfo {
@@ -213,28 +170,16 @@ struct Columns(HashMap<String, usize>);
 
 impl Columns {
     fn get<'r>(&self, record: &'r csv::StringRecord, name: &str) -> &'r str {
-        self.0
-            .get(name)
-            .and_then(|&i| record.get(i))
-            .map(str::trim)
-            .unwrap_or("")
+        self.0.get(name).and_then(|&i| record.get(i)).map(str::trim).unwrap_or("")
     }
 }
 
 fn csv_reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(bytes)
+    csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(bytes)
 }
 
-fn header(
-    path: &Path,
-    reader: &mut csv::Reader<&[u8]>,
-    required: &[&str],
-    problems: &mut Vec<Problem>,
-) -> Option<Columns> {
+fn header(path: &Path, reader: &mut csv::Reader<&[u8]>, required: &[&str], problems: &mut Vec<Problem>) -> Option<Columns> {
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -242,37 +187,16 @@ fn header(
             return None;
         }
     };
-    let cols = Columns(
-        headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
-            .collect(),
-    );
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|r| !cols.0.contains_key(*r))
-        .collect();
+    let cols = Columns(headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect());
+    let missing: Vec<&str> = required.iter().copied().filter(|r| !cols.0.contains_key(*r)).collect();
     if !missing.is_empty() {
-        problems.push(problem(
-            path,
-            Some(1),
-            format!("header lacks column(s) {}", missing.join(", ")),
-        ));
+        problems.push(problem(path, Some(1), format!("header lacks column(s) {}", missing.join(", "))));
         return None;
     }
     Some(cols)
 }
 
-fn parse_terms(
-    path: &Path,
-    bytes: &[u8],
-    delimiter: u8,
-    lexicon: &str,
-    set: &mut LexiconSet,
-    problems: &mut Vec<Problem>,
-) {
+fn parse_terms(path: &Path, bytes: &[u8], delimiter: u8, lexicon: &str, set: &mut LexiconSet, problems: &mut Vec<Problem>) {
     let mut reader = csv_reader(bytes, delimiter);
     let Some(cols) = header(path, &mut reader, &["term", "lang", "category"], problems) else {
         return;
@@ -315,17 +239,13 @@ fn parse_terms(
             "" | "false" | "no" | "0" => false,
             "true" | "yes" | "1" => true,
             s => {
-                problems.push(at(format!(
-                    "ambiguous `{s}` for `{term}` must be true or false"
-                )));
+                problems.push(at(format!("ambiguous `{s}` for `{term}` must be true or false")));
                 false
             }
         };
         let mode_s = cols.get(&record, "match");
         let mode = MatchMode::parse(mode_s).unwrap_or_else(|| {
-            problems.push(at(format!(
-                "match `{mode_s}` for `{term}` must be word, prefix, substring or phrase"
-            )));
+            problems.push(at(format!("match `{mode_s}` for `{term}` must be word, prefix, substring or phrase")));
             MatchMode::Word
         });
         let target = match cols.get(&record, "target") {
@@ -333,33 +253,20 @@ fn parse_terms(
             t => {
                 let kind = t.split(':').next().unwrap_or("");
                 if !t.contains(':') || !TARGET_KINDS.contains(&kind) || t.ends_with(':') {
-                    problems.push(at(format!(
-                        "target `{t}` for `{term}` must be kind:group with kind one of {}",
-                        TARGET_KINDS.join(", ")
-                    )));
+                    problems.push(at(format!("target `{t}` for `{term}` must be kind:group with kind one of {}", TARGET_KINDS.join(", "))));
                 }
                 Some(t.to_string())
             }
         };
-        let variants: Vec<String> = cols
-            .get(&record, "variants")
-            .split('|')
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(String::from)
-            .collect();
+        let variants: Vec<String> = cols.get(&record, "variants").split('|').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect();
         for form in std::iter::once(term).chain(variants.iter().map(String::as_str)) {
             let normal = MatchingView::plain(form).text().trim().to_string();
             if normal.is_empty() || !normal.chars().any(crate::normalize::is_word_char) {
-                problems.push(at(format!(
-                    "`{form}` normalises to nothing that can be matched"
-                )));
+                problems.push(at(format!("`{form}` normalises to nothing that can be matched")));
                 continue;
             }
             if mode == MatchMode::Prefix && normal.chars().count() < 4 {
-                problems.push(at(format!(
-                    "prefix `{form}` is shorter than 4 letters: it would match too many words"
-                )));
+                problems.push(at(format!("prefix `{form}` is shorter than 4 letters: it would match too many words")));
             }
             let key = (normal, lang.to_string(), category);
             if let Some(&first) = seen.get(&key) {
@@ -367,10 +274,7 @@ fn parse_terms(
                 if first == line {
                     continue;
                 }
-                problems.push(at(format!(
-                    "duplicate: `{form}` ({lang}, {}) already at line {first}",
-                    category.as_str()
-                )));
+                problems.push(at(format!("duplicate: `{form}` ({lang}, {}) already at line {first}", category.as_str())));
             } else {
                 seen.insert(key, line);
             }
@@ -392,13 +296,7 @@ fn parse_terms(
     }
 }
 
-fn parse_cues(
-    path: &Path,
-    bytes: &[u8],
-    lexicon: &str,
-    set: &mut LexiconSet,
-    problems: &mut Vec<Problem>,
-) {
+fn parse_cues(path: &Path, bytes: &[u8], lexicon: &str, set: &mut LexiconSet, problems: &mut Vec<Problem>) {
     let mut reader = csv_reader(bytes, b',');
     let Some(cols) = header(path, &mut reader, &["cue", "lang", "modifier"], problems) else {
         return;
@@ -407,11 +305,7 @@ fn parse_cues(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                problems.push(problem(
-                    path,
-                    e.position().map(|p| p.line() as usize),
-                    format!("unreadable row: {e}"),
-                ));
+                problems.push(problem(path, e.position().map(|p| p.line() as usize), format!("unreadable row: {e}")));
                 continue;
             }
         };
@@ -421,20 +315,23 @@ fn parse_cues(
         let scope_s = cols.get(&record, "scope");
         let modifier = Modifier::parse(modifier_s).filter(|m| *m != Modifier::Obfuscated);
         let scope = CueScope::parse(scope_s);
-        if cue.is_empty() || MatchingView::plain(cue).text().trim().is_empty() {
-            problems.push(problem(path, Some(line), "empty cue"));
+        if cue.is_empty() || !MatchingView::plain(cue).text().chars().any(crate::normalize::is_word_char) {
+            problems.push(problem(
+                path,
+                Some(line),
+                format!("cue `{cue}` has no letters: punctuation cannot be matched as a word (question marks are read from the sentence itself)"),
+            ));
             continue;
         }
         match (modifier, scope) {
-            (Some(modifier), Some(scope)) => set.cues.push(Cue {
-                cue: cue.to_string(),
-                lang: cols.get(&record, "lang").to_string(),
-                modifier,
-                scope,
-                lexicon: lexicon.to_string(),
-                line,
-            }),
-            (None, _) => problems.push(problem(path, Some(line), format!("unknown modifier `{modifier_s}` for cue `{cue}` (negation, reported, counter, question, hypothetical, call_to_action)"))),
+            (Some(modifier), Some(scope)) => {
+                set.cues.push(Cue { cue: cue.to_string(), lang: cols.get(&record, "lang").to_string(), modifier, scope, lexicon: lexicon.to_string(), line })
+            }
+            (None, _) => problems.push(problem(
+                path,
+                Some(line),
+                format!("unknown modifier `{modifier_s}` for cue `{cue}` (negation, reported, counter, question, hypothetical, call_to_action)"),
+            )),
             (_, None) => problems.push(problem(path, Some(line), format!("unknown scope `{scope_s}` for cue `{cue}` (following, sentence, preceding)"))),
         }
     }
@@ -448,24 +345,12 @@ fn check_collisions(set: &LexiconSet, problems: &mut Vec<Problem>) {
         for form in std::iter::once(e.term.as_str()).chain(e.variants.iter().map(String::as_str)) {
             let normal = MatchingView::plain(form).text().trim().to_string();
             match forms.get(&(normal.clone(), e.lang.as_str())) {
-                Some((other, other_form))
-                    if other.category != e.category && other.lexicon == e.lexicon =>
-                {
-                    let file = set
-                        .lexicons
-                        .iter()
-                        .find(|l| l.name == e.lexicon)
-                        .map(|l| l.path.join("terms.csv"))
-                        .unwrap_or_default();
+                Some((other, other_form)) if other.category != e.category && other.lexicon == e.lexicon => {
+                    let file = set.lexicons.iter().find(|l| l.name == e.lexicon).map(|l| l.path.join("terms.csv")).unwrap_or_default();
                     problems.push(problem(
                         &file,
                         Some(e.line),
-                        format!(
-                            "`{form}` ({}) collides with `{other_form}` ({}) at line {}",
-                            e.category.as_str(),
-                            other.category.as_str(),
-                            other.line
-                        ),
+                        format!("`{form}` ({}) collides with `{other_form}` ({}) at line {}", e.category.as_str(), other.category.as_str(), other.line),
                     ));
                 }
                 Some(_) => {}
@@ -490,11 +375,7 @@ mod tests {
     #[test]
     fn plain_csv_with_defaults() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(
-            dir.path(),
-            "lex.csv",
-            "term,lang,category\nvermin,en,dehumanisation\nVerräter,de,disloyalty\n",
-        );
+        let p = write(dir.path(), "lex.csv", "term,lang,category\nvermin,en,dehumanisation\nVerräter,de,disloyalty\n");
         let set = load_lexicons(&[p]).unwrap();
         assert_eq!(set.entries.len(), 2);
         assert_eq!(set.entries[0].severity, 2);
@@ -506,11 +387,7 @@ mod tests {
     #[test]
     fn every_problem_is_listed_with_its_line() {
         let dir = tempfile::tempdir().unwrap();
-        write(
-            dir.path(),
-            "manifest.toml",
-            "name = \"t\"\nversion = \"1\"\n",
-        );
+        write(dir.path(), "manifest.toml", "name = \"t\"\nversion = \"1\"\n");
         write(
             dir.path(),
             "terms.csv",
@@ -524,11 +401,7 @@ mod tests {
              kafir,ar,slur,religion,2,false,,word,,\n\
              traitor,en,disloyalty,,2,false,vermin,word,,\n",
         );
-        write(
-            dir.path(),
-            "modifiers.csv",
-            "cue,lang,modifier,scope,note\nnot,en,negation,following,\nsaid,en,gossip,sentence,\n",
-        );
+        write(dir.path(), "modifiers.csv", "cue,lang,modifier,scope,note\nnot,en,negation,following,\nsaid,en,gossip,sentence,\n");
         let err = load_pack(dir.path()).unwrap_err();
         let lines: Vec<Option<usize>> = err.problems.iter().map(|p| p.line).collect();
         let text = err.to_string();
@@ -545,10 +418,7 @@ mod tests {
         ] {
             assert!(text.contains(needle), "missing {needle:?} in {text}");
         }
-        assert!(
-            lines.contains(&Some(3)) && lines.contains(&Some(4)) && lines.contains(&Some(9)),
-            "{lines:?}"
-        );
+        assert!(lines.contains(&Some(3)) && lines.contains(&Some(4)) && lines.contains(&Some(9)), "{lines:?}");
     }
 
     #[test]
@@ -556,16 +426,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let en = dir.path().join("en");
         std::fs::create_dir(&en).unwrap();
-        write(
-            &en,
-            "manifest.toml",
-            "name = \"tocsin-en\"\nversion = \"0.1.0\"\nlanguages = [\"en\"]\n",
-        );
-        write(
-            &en,
-            "terms.csv",
-            "term,lang,category\nvermin,en,dehumanisation\n",
-        );
+        write(&en, "manifest.toml", "name = \"tocsin-en\"\nversion = \"0.1.0\"\nlanguages = [\"en\"]\n");
+        write(&en, "terms.csv", "term,lang,category\nvermin,en,dehumanisation\n");
         let set = load_lexicons(&[dir.path().to_path_buf()]).unwrap();
         assert_eq!(set.lexicons[0].name, "tocsin-en");
         assert_eq!(set.lexicons[0].sha256.len(), 64);

@@ -51,29 +51,16 @@ impl Automaton {
                 targets.push(Vec::new());
                 patterns.len() - 1
             });
-            if !targets[i]
-                .iter()
-                .any(|t| t.entry == target.entry && t.rest == target.rest)
-            {
+            if !targets[i].iter().any(|t| t.entry == target.entry && t.rest == target.rest) {
                 targets[i].push(target);
             }
         }
         if patterns.is_empty() {
             return Ok(Automaton::default());
         }
-        let kind = if patterns.len() <= 20_000 {
-            Some(AhoCorasickKind::DFA)
-        } else {
-            None
-        };
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(kind)
-            .build(&patterns)?;
-        Ok(Automaton {
-            ac: Some(ac),
-            targets,
-        })
+        let kind = if patterns.len() <= 20_000 { Some(AhoCorasickKind::DFA) } else { None };
+        let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).kind(kind).build(&patterns)?;
+        Ok(Automaton { ac: Some(ac), targets })
     }
 }
 
@@ -87,10 +74,7 @@ pub struct CompiledLexicon {
 }
 
 fn phrase_words(form: &str) -> Vec<String> {
-    form.split(|c: char| !is_word_char(c) && c != '\'')
-        .filter(|w| !w.is_empty())
-        .map(String::from)
-        .collect()
+    form.split(|c: char| !is_word_char(c) && c != '\'').filter(|w| !w.is_empty()).map(String::from).collect()
 }
 
 impl CompiledLexicon {
@@ -100,9 +84,7 @@ impl CompiledLexicon {
         let mut aggressive = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             let entry = i as u32;
-            for form in
-                std::iter::once(e.term.as_str()).chain(e.variants.iter().map(String::as_str))
-            {
+            for form in std::iter::once(e.term.as_str()).chain(e.variants.iter().map(String::as_str)) {
                 let normal = MatchingView::plain(form).text().trim().to_string();
                 if normal.is_empty() {
                     continue;
@@ -112,20 +94,8 @@ impl CompiledLexicon {
                     let words = phrase_words(&normal);
                     let agg_words = phrase_words(&agg);
                     if words.len() >= 2 && agg_words.len() == words.len() {
-                        plain.push((
-                            words[0].clone(),
-                            PatternTarget {
-                                entry,
-                                rest: Some(words[1..].to_vec()),
-                            },
-                        ));
-                        aggressive.push((
-                            agg_words[0].clone(),
-                            PatternTarget {
-                                entry,
-                                rest: Some(agg_words[1..].to_vec()),
-                            },
-                        ));
+                        plain.push((words[0].clone(), PatternTarget { entry, rest: Some(words[1..].to_vec()) }));
+                        aggressive.push((agg_words[0].clone(), PatternTarget { entry, rest: Some(agg_words[1..].to_vec()) }));
                         continue;
                     }
                 }
@@ -135,11 +105,7 @@ impl CompiledLexicon {
                 }
             }
         }
-        Ok(CompiledLexicon {
-            entries,
-            plain: Automaton::build(plain)?,
-            aggressive: Automaton::build(aggressive)?,
-        })
+        Ok(CompiledLexicon { entries, plain: Automaton::build(plain)?, aggressive: Automaton::build(aggressive)? })
     }
 
     /// Number of distinct patterns in the plain automaton.
@@ -148,12 +114,7 @@ impl CompiledLexicon {
     }
 
     /// Finds every entry in a text. `lang` picks among entries that share a form.
-    pub fn find(
-        &self,
-        plain: &MatchingView<'_>,
-        aggressive: Option<&MatchingView<'_>>,
-        lang: Option<&str>,
-    ) -> Vec<Hit> {
+    pub fn find(&self, plain: &MatchingView<'_>, aggressive: Option<&MatchingView<'_>>, lang: Option<&str>) -> Vec<Hit> {
         let mut hits = Vec::new();
         self.search(&self.plain, plain, lang, false, &mut hits);
         if let Some(agg) = aggressive {
@@ -162,10 +123,7 @@ impl CompiledLexicon {
             self.search(&self.aggressive, agg, lang, true, &mut extra);
             // Keep only what the plain view did not already find.
             for h in extra {
-                if !hits[..before]
-                    .iter()
-                    .any(|p| p.span.0 < h.span.1 && h.span.0 < p.span.1)
-                {
+                if !hits[..before].iter().any(|p| p.span.0 < h.span.1 && h.span.0 < p.span.1) {
                     hits.push(h);
                 }
             }
@@ -174,14 +132,7 @@ impl CompiledLexicon {
         hits
     }
 
-    fn search(
-        &self,
-        automaton: &Automaton,
-        view: &MatchingView<'_>,
-        lang: Option<&str>,
-        via_aggressive: bool,
-        hits: &mut Vec<Hit>,
-    ) {
+    fn search(&self, automaton: &Automaton, view: &MatchingView<'_>, lang: Option<&str>, via_aggressive: bool, hits: &mut Vec<Hit>) {
         let Some(ac) = &automaton.ac else { return };
         let text = view.text();
         for m in ac.find_overlapping_iter(text) {
@@ -189,17 +140,12 @@ impl CompiledLexicon {
             let chosen = choose_entries(targets, &self.entries, lang);
             for t in chosen {
                 let e = &self.entries[t.entry as usize];
-                let Some((s, end)) = verify(text, m.start(), m.end(), e.mode, t.rest.as_deref())
-                else {
+                let Some((s, end)) = verify(text, m.start(), m.end(), e.mode, t.rest.as_deref()) else {
                     continue;
                 };
                 let span = view.to_original(s, end);
                 let obfuscated = via_aggressive || view.obfuscated_within(span.0, span.1);
-                hits.push(Hit {
-                    entry: t.entry,
-                    span,
-                    obfuscated,
-                });
+                hits.push(Hit { entry: t.entry, span, obfuscated });
             }
         }
     }
@@ -209,28 +155,26 @@ fn lang_base(l: &str) -> &str {
     l.split(['-', '_']).next().unwrap_or(l)
 }
 
-/// Among the entries sharing a pattern, those of the document's language (one per category); else the first per category.
-fn choose_entries<'t>(
-    targets: &'t [PatternTarget],
-    entries: &[Entry],
-    lang: Option<&str>,
-) -> Vec<&'t PatternTarget> {
+/// Among the entries sharing a pattern, for each category (and phrase tail):
+/// the entry of the document's language, else the first.
+fn choose_entries<'t>(targets: &'t [PatternTarget], entries: &[Entry], lang: Option<&str>) -> Vec<&'t PatternTarget> {
     if targets.len() == 1 {
         return vec![&targets[0]];
     }
     let mut out: Vec<&PatternTarget> = Vec::new();
-    let mut categories: Vec<(Category, bool)> = Vec::new();
+    let mut chosen_same_lang: Vec<bool> = Vec::new();
     for t in targets {
         let e = &entries[t.entry as usize];
         let same_lang = lang.is_some_and(|l| lang_base(l) == lang_base(&e.lang));
-        match categories.iter().position(|(c, _)| *c == e.category) {
+        let slot = out.iter().position(|o| entries[o.entry as usize].category == e.category && o.rest == t.rest);
+        match slot {
             None => {
-                categories.push((e.category, same_lang));
                 out.push(t);
+                chosen_same_lang.push(same_lang);
             }
-            Some(k) if same_lang && !categories[k].1 => {
-                categories[k].1 = true;
+            Some(k) if same_lang && !chosen_same_lang[k] => {
                 out[k] = t;
+                chosen_same_lang[k] = true;
             }
             Some(_) => {}
         }
@@ -277,12 +221,7 @@ fn word_start(text: &str, start: usize) -> Option<usize> {
         None => Some(start),
         Some(c) if !is_word_char(c) => Some(start),
         Some(c) if script_of(c) == Script::Arabic => {
-            let word_start = text[..start]
-                .char_indices()
-                .rev()
-                .take_while(|(_, c)| is_word_char(*c))
-                .last()
-                .map_or(start, |(i, _)| i);
+            let word_start = text[..start].char_indices().rev().take_while(|(_, c)| is_word_char(*c)).last().map_or(start, |(i, _)| i);
             is_arabic_clitic_prefix(&text[word_start..start]).then_some(word_start)
         }
         Some(_) => None,
@@ -294,25 +233,15 @@ fn end_ok(text: &str, end: usize) -> bool {
 }
 
 /// Checks a raw automaton match against the entry's match mode and returns the final view span.
-pub(crate) fn verify(
-    text: &str,
-    start: usize,
-    end: usize,
-    mode: MatchMode,
-    rest: Option<&[String]>,
-) -> Option<(usize, usize)> {
-    let unspaced =
-        char_at(text, start).is_some_and(|c| !c.is_ascii() && script_of(c) == Script::Unspaced);
+pub(crate) fn verify(text: &str, start: usize, end: usize, mode: MatchMode, rest: Option<&[String]>) -> Option<(usize, usize)> {
+    let unspaced = char_at(text, start).is_some_and(|c| !c.is_ascii() && script_of(c) == Script::Unspaced);
     if unspaced || mode == MatchMode::Substring {
         return Some((start, end));
     }
     let start = word_start(text, start)?;
     match mode {
         MatchMode::Prefix => {
-            let word_end = text[end..]
-                .char_indices()
-                .find(|(_, c)| !is_word_char(*c))
-                .map_or(text.len(), |(i, _)| end + i);
+            let word_end = text[end..].char_indices().find(|(_, c)| !is_word_char(*c)).map_or(text.len(), |(i, _)| end + i);
             Some((start, word_end))
         }
         _ => {
@@ -333,18 +262,12 @@ fn follow_phrase(text: &str, mut pos: usize, words: &[String]) -> Option<usize> 
     let mut gaps = 0;
     let mut k = 0;
     while k < words.len() {
-        let skip = text[pos..]
-            .char_indices()
-            .find(|(_, c)| is_word_char(*c) || *c == '\'')
-            .map(|(i, _)| pos + i)?;
+        let skip = text[pos..].char_indices().find(|(_, c)| is_word_char(*c) || *c == '\'').map(|(i, _)| pos + i)?;
         // A sentence end between the words breaks the phrase.
         if text[pos..skip].contains(['.', '!', '?', '\n']) {
             return None;
         }
-        let word_end = text[skip..]
-            .char_indices()
-            .find(|(_, c)| !(is_word_char(*c) || *c == '\''))
-            .map_or(text.len(), |(i, _)| skip + i);
+        let word_end = text[skip..].char_indices().find(|(_, c)| !(is_word_char(*c) || *c == '\'')).map_or(text.len(), |(i, _)| skip + i);
         if text[skip..word_end] == words[k] {
             k += 1;
         } else {
@@ -363,16 +286,8 @@ fn resolve_overlaps(hits: &mut Vec<Hit>, entries: &[Entry]) {
     if hits.len() < 2 {
         return;
     }
-    hits.sort_by(|a, b| {
-        a.span
-            .0
-            .cmp(&b.span.0)
-            .then(b.span.1.cmp(&a.span.1))
-            .then(a.entry.cmp(&b.entry))
-    });
-    hits.dedup_by(|b, a| {
-        a.span == b.span && entries[a.entry as usize].category == entries[b.entry as usize].category
-    });
+    hits.sort_by(|a, b| a.span.0.cmp(&b.span.0).then(b.span.1.cmp(&a.span.1)).then(a.entry.cmp(&b.entry)));
+    hits.dedup_by(|b, a| a.span == b.span && entries[a.entry as usize].category == entries[b.entry as usize].category);
     let mut reach = [0usize; Category::ALL.len()];
     let mut seen = [false; Category::ALL.len()];
     hits.retain(|h| {
@@ -390,13 +305,7 @@ fn resolve_overlaps(hits: &mut Vec<Hit>, entries: &[Entry]) {
 mod tests {
     use super::*;
 
-    fn entry(
-        term: &str,
-        lang: &str,
-        category: Category,
-        mode: MatchMode,
-        variants: &[&str],
-    ) -> Entry {
+    fn entry(term: &str, lang: &str, category: Category, mode: MatchMode, variants: &[&str]) -> Entry {
         Entry {
             term: term.into(),
             lang: lang.into(),
@@ -416,76 +325,31 @@ mod tests {
     fn quotes(lex: &CompiledLexicon, text: &str, lang: Option<&str>) -> Vec<String> {
         let plain = MatchingView::plain(text);
         let agg = MatchingView::aggressive(&plain);
-        lex.find(&plain, agg.as_ref(), lang)
-            .iter()
-            .map(|h| text[h.span.0..h.span.1].to_string())
-            .collect()
+        lex.find(&plain, agg.as_ref(), lang).iter().map(|h| text[h.span.0..h.span.1].to_string()).collect()
     }
 
     #[test]
     fn words_prefixes_phrases_and_obfuscation() {
         let lex = CompiledLexicon::compile(vec![
-            entry(
-                "cockroach",
-                "en",
-                Category::Dehumanisation,
-                MatchMode::Word,
-                &["cockroaches"],
-            ),
+            entry("cockroach", "en", Category::Dehumanisation, MatchMode::Word, &["cockroaches"]),
             entry("kill", "en", Category::ViolenceCall, MatchMode::Word, &[]),
-            entry(
-                "wipe them out",
-                "en",
-                Category::ViolenceCall,
-                MatchMode::Phrase,
-                &[],
-            ),
-            entry(
-                "паразит",
-                "ru",
-                Category::Dehumanisation,
-                MatchMode::Prefix,
-                &[],
-            ),
-            entry(
-                "صرصور",
-                "ar",
-                Category::Dehumanisation,
-                MatchMode::Word,
-                &["صراصير"],
-            ),
-            entry(
-                "蟑螂",
-                "zh",
-                Category::Dehumanisation,
-                MatchMode::Substring,
-                &[],
-            ),
+            entry("wipe them out", "en", Category::ViolenceCall, MatchMode::Phrase, &[]),
+            entry("паразит", "ru", Category::Dehumanisation, MatchMode::Prefix, &[]),
+            entry("صرصور", "ar", Category::Dehumanisation, MatchMode::Word, &["صراصير"]),
+            entry("蟑螂", "zh", Category::Dehumanisation, MatchMode::Substring, &[]),
         ])
         .unwrap();
         assert_eq!(quotes(&lex, "They are COCKROACHES!", None), ["COCKROACHES"]);
         assert!(quotes(&lex, "skills and cockroachy", None).is_empty());
-        assert_eq!(
-            quotes(&lex, "we will wipe them all out", None),
-            ["wipe them all out"]
-        );
+        assert_eq!(quotes(&lex, "we will wipe them all out", None), ["wipe them all out"]);
         assert!(quotes(&lex, "wipe the table. them out", None).is_empty());
         assert_eq!(quotes(&lex, "это паразиты", None), ["паразиты"]);
         assert_eq!(quotes(&lex, "والصراصير في كل مكان", None), ["والصراصير"]);
         assert!(quotes(&lex, "مصراصير", None).is_empty());
         assert_eq!(quotes(&lex, "他们是蟑螂", None), ["蟑螂"]);
-        assert_eq!(
-            quotes(&lex, "k1ll the c0ckr0aches", None),
-            ["k1ll", "c0ckr0aches"]
-        );
-        assert_eq!(
-            quotes(&lex, "k.i.l.l them, kiiiill", None),
-            ["k.i.l.l", "kiiiill"]
-        );
-        assert_eq!(
-            quotes(&lex, "c\u{043E}\u{0441}kroach", None),
-            ["c\u{043E}\u{0441}kroach"]
-        );
+        assert_eq!(quotes(&lex, "k1ll the c0ckr0aches", None), ["k1ll", "c0ckr0aches"]);
+        assert_eq!(quotes(&lex, "k.i.l.l them, kiiiill", None), ["k.i.l.l", "kiiiill"]);
+        assert_eq!(quotes(&lex, "c\u{043E}\u{0441}kroach", None), ["c\u{043E}\u{0441}kroach"]);
     }
 
     #[test]
@@ -505,19 +369,8 @@ mod tests {
 
     #[test]
     fn obfuscated_hits_are_marked() {
-        let lex = CompiledLexicon::compile(vec![entry(
-            "vermin",
-            "en",
-            Category::Dehumanisation,
-            MatchMode::Word,
-            &[],
-        )])
-        .unwrap();
-        for (text, obf) in [
-            ("vermin", false),
-            ("verm\u{200B}in", true),
-            ("v3rmin", true),
-        ] {
+        let lex = CompiledLexicon::compile(vec![entry("vermin", "en", Category::Dehumanisation, MatchMode::Word, &[])]).unwrap();
+        for (text, obf) in [("vermin", false), ("verm\u{200B}in", true), ("v3rmin", true)] {
             let plain = MatchingView::plain(text);
             let agg = MatchingView::aggressive(&plain);
             let hits = lex.find(&plain, agg.as_ref(), None);

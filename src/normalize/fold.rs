@@ -28,24 +28,15 @@ pub enum Script {
 /// The script family of a character, by code point block.
 pub fn script_of(c: char) -> Script {
     match c as u32 {
-        0x0000..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF | 0xFF21..=0xFF5A => {
-            Script::Latin
-        }
+        0x0000..=0x024F | 0x1E00..=0x1EFF | 0x2C60..=0x2C7F | 0xA720..=0xA7FF | 0xFF21..=0xFF5A => Script::Latin,
         0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
         0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Script::Cyrillic,
         0x0590..=0x05FF | 0xFB1D..=0xFB4F => Script::Hebrew,
-        0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => {
-            Script::Arabic
-        }
+        0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
         0x13A0..=0x13FF | 0xAB70..=0xABBF => Script::Cherokee,
-        0x0E00..=0x0EFF
-        | 0x1000..=0x109F
-        | 0x1780..=0x17FF
-        | 0x3040..=0x30FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xF900..=0xFAFF
-        | 0x20000..=0x2FA1F => Script::Unspaced,
+        0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => {
+            Script::Unspaced
+        }
         _ => Script::Other,
     }
 }
@@ -63,10 +54,7 @@ pub fn is_invisible(c: char) -> bool {
 /// on Latin, Greek and Cyrillic letters; harakat in Arabic; niqqud in Hebrew.
 /// Marks on other scripts (Devanagari vowel signs, Thai, Burmese) are kept.
 pub fn drops_marks(base: Script) -> bool {
-    matches!(
-        base,
-        Script::Latin | Script::Greek | Script::Cyrillic | Script::Arabic | Script::Hebrew
-    )
+    matches!(base, Script::Latin | Script::Greek | Script::Cyrillic | Script::Arabic | Script::Hebrew)
 }
 
 /// Letter folds applied after case folding: full case folding that
@@ -201,10 +189,7 @@ pub fn leet(c: char) -> Option<char> {
 
 /// Separators people put between the letters of a word (k.i.l.l, k-i-l-l, k i l l).
 pub fn is_letter_separator(c: char) -> bool {
-    matches!(
-        c,
-        ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '/' | '\\' | '~' | ',' | '+' | '='
-    )
+    matches!(c, ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '/' | '\\' | '~' | ',' | '+' | '=')
 }
 
 /// A word character in the view: letters, digits and the marks that belong to words.

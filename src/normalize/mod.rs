@@ -18,10 +18,7 @@ use std::borrow::Cow;
 pub use fold::{is_word_char, script_of, Script};
 pub use tokens::{tokenize, Token};
 
-use fold::{
-    cyrillic_lookalike, drops_marks, fold_letter, is_filler, is_invisible, is_letter_separator,
-    latin_lookalike, leet,
-};
+use fold::{cyrillic_lookalike, drops_marks, fold_letter, is_filler, is_invisible, is_letter_separator, latin_lookalike, leet};
 
 /// A normalised view of a text with its offset map.
 #[derive(Debug, Clone)]
@@ -42,13 +39,7 @@ impl<'a> MatchingView<'a> {
     /// The plain view of a text.
     pub fn plain(original: &'a str) -> Self {
         if let Some(text) = ascii_fast_path(original) {
-            return MatchingView {
-                original,
-                text,
-                map: Vec::new(),
-                end_map: Vec::new(),
-                obfuscation_marks: Vec::new(),
-            };
+            return MatchingView { original, text, map: Vec::new(), end_map: Vec::new(), obfuscation_marks: Vec::new() };
         }
         build_plain(original)
     }
@@ -101,10 +92,7 @@ impl<'a> MatchingView<'a> {
             Some(&e) => e as usize,
             None => {
                 let last = self.origin(end - 1);
-                last + self.original[last..]
-                    .chars()
-                    .next()
-                    .map_or(0, char::len_utf8)
+                last + self.original[last..].chars().next().map_or(0, char::len_utf8)
             }
         };
         (s, e.max(s))
@@ -112,12 +100,8 @@ impl<'a> MatchingView<'a> {
 
     /// Whether an obfuscating fold (invisible characters, look-alike letters) happened inside this original span.
     pub fn obfuscated_within(&self, start: usize, end: usize) -> bool {
-        let i = self
-            .obfuscation_marks
-            .partition_point(|&m| (m as usize) < start);
-        self.obfuscation_marks
-            .get(i)
-            .is_some_and(|&m| (m as usize) < end)
+        let i = self.obfuscation_marks.partition_point(|&m| (m as usize) < start);
+        self.obfuscation_marks.get(i).is_some_and(|&m| (m as usize) < end)
     }
 }
 
@@ -145,11 +129,7 @@ fn ascii_fast_path(s: &str) -> Option<Cow<'_, str>> {
             }
         }
     }
-    Some(if upper {
-        Cow::Owned(s.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(s)
-    })
+    Some(if upper { Cow::Owned(s.to_ascii_lowercase()) } else { Cow::Borrowed(s) })
 }
 
 /// Which way look-alike letters inside one word are folded.
@@ -243,11 +223,7 @@ impl Builder {
             }
             let l2 = match fold {
                 LookalikeFold::ToLatin => latin_lookalike(l),
-                LookalikeFold::ToCyrillic
-                    if script_of(l) == Script::Latin || l.is_ascii_digit() =>
-                {
-                    cyrillic_lookalike(l)
-                }
+                LookalikeFold::ToCyrillic if script_of(l) == Script::Latin || l.is_ascii_digit() => cyrillic_lookalike(l),
                 _ => None,
             };
             if let Some(r) = l2 {
@@ -263,12 +239,8 @@ impl Builder {
 }
 
 fn build_plain(original: &str) -> MatchingView<'_> {
-    let mut b = Builder {
-        text: String::with_capacity(original.len() + 8),
-        map: Vec::with_capacity(original.len() + 8),
-        marks: Vec::new(),
-        last_base: Script::Other,
-    };
+    let mut b =
+        Builder { text: String::with_capacity(original.len() + 8), map: Vec::with_capacity(original.len() + 8), marks: Vec::new(), last_base: Script::Other };
     let mut rest = original.char_indices().peekable();
     while let Some(&(i, c)) = rest.peek() {
         if is_word_char(c) || is_invisible(c) {
@@ -297,9 +269,7 @@ fn build_plain(original: &str) -> MatchingView<'_> {
                     b.last_base = Script::Latin;
                     b.push(c.to_ascii_lowercase(), o);
                 } else {
-                    unicode_normalization::char::decompose_compatible(c, |d| {
-                        b.emit_folded(d, o, fold)
-                    });
+                    unicode_normalization::char::decompose_compatible(c, |d| b.emit_folded(d, o, fold));
                 }
             }
             continue;
@@ -322,19 +292,11 @@ fn build_plain(original: &str) -> MatchingView<'_> {
             b.push(c, i);
         } else {
             b.last_base = Script::Other;
-            unicode_normalization::char::decompose_compatible(c, |d| {
-                b.emit_folded(d, i, LookalikeFold::None)
-            });
+            unicode_normalization::char::decompose_compatible(c, |d| b.emit_folded(d, i, LookalikeFold::None));
         }
     }
     b.marks.sort_unstable();
-    MatchingView {
-        original,
-        text: Cow::Owned(b.text),
-        map: b.map,
-        end_map: Vec::new(),
-        obfuscation_marks: b.marks,
-    }
+    MatchingView { original, text: Cow::Owned(b.text), map: b.map, end_map: Vec::new(), obfuscation_marks: b.marks }
 }
 
 fn is_leet_symbol(c: char) -> bool {
@@ -345,11 +307,7 @@ fn is_leet_symbol(c: char) -> bool {
 /// inside or at the start of a word, three identical letters in a row, or
 /// single letters spread out with separators.
 fn shows_obfuscation(text: &str) -> bool {
-    let chars: Vec<char> = if text.is_ascii() {
-        Vec::new()
-    } else {
-        text.chars().collect()
-    };
+    let chars: Vec<char> = if text.is_ascii() { Vec::new() } else { text.chars().collect() };
     let get = |i: usize| -> Option<char> {
         if chars.is_empty() {
             text.as_bytes().get(i).map(|&b| b as char)
@@ -357,11 +315,7 @@ fn shows_obfuscation(text: &str) -> bool {
             chars.get(i).copied()
         }
     };
-    let n = if chars.is_empty() {
-        text.len()
-    } else {
-        chars.len()
-    };
+    let n = if chars.is_empty() { text.len() } else { chars.len() };
     let alpha = |i: usize| get(i).is_some_and(char::is_alphabetic);
     for i in 0..n {
         let c = get(i).unwrap_or(' ');
@@ -377,17 +331,8 @@ fn shows_obfuscation(text: &str) -> bool {
                 return true;
             }
             // x s y s z: single letters separated by single separators.
-            let single = |k: usize| {
-                alpha(k)
-                    && (k == 0 || !get(k - 1).is_some_and(is_word_char))
-                    && !get(k + 1).is_some_and(is_word_char)
-            };
-            if single(i)
-                && get(i + 1).is_some_and(is_letter_separator)
-                && single(i + 2)
-                && get(i + 3).is_some_and(is_letter_separator)
-                && single(i + 4)
-            {
+            let single = |k: usize| alpha(k) && (k == 0 || !get(k - 1).is_some_and(is_word_char)) && !get(k + 1).is_some_and(is_word_char);
+            if single(i) && get(i + 1).is_some_and(is_letter_separator) && single(i + 2) && get(i + 3).is_some_and(is_letter_separator) && single(i + 4) {
                 return true;
             }
         }
@@ -396,11 +341,7 @@ fn shows_obfuscation(text: &str) -> bool {
 }
 
 fn build_aggressive<'a>(plain: &MatchingView<'a>) -> MatchingView<'a> {
-    let mut v: Vec<(char, usize)> = plain
-        .text()
-        .char_indices()
-        .map(|(i, c)| (c, plain.origin(i)))
-        .collect();
+    let mut v: Vec<(char, usize)> = plain.text().char_indices().map(|(i, c)| (c, plain.origin(i))).collect();
     let alpha = |v: &[(char, usize)], i: usize| v.get(i).is_some_and(|x| x.0.is_alphabetic());
     // 1. Leetspeak inside words.
     let mut i = 0;
@@ -408,29 +349,17 @@ fn build_aggressive<'a>(plain: &MatchingView<'a>) -> MatchingView<'a> {
         let c = v[i].0;
         if is_leet_symbol(c) {
             let before = i > 0 && alpha(&v, i - 1);
-            let after = alpha(&v, i + 1)
-                || (v.get(i + 1).is_some_and(|x| is_leet_symbol(x.0)) && alpha(&v, i + 2));
+            let after = alpha(&v, i + 1) || (v.get(i + 1).is_some_and(|x| is_leet_symbol(x.0)) && alpha(&v, i + 2));
             let word_start = i == 0 || !is_word_char(v[i - 1].0);
-            let trailing_after_word = before
-                && !v.get(i + 1).is_some_and(|x| is_word_char(x.0))
-                && c.is_ascii_digit()
-                && i >= 2
-                && alpha(&v, i - 2);
-            if (before && after)
-                || (word_start && after && c != '@' && c != '#')
-                || trailing_after_word
-            {
+            let trailing_after_word = before && !v.get(i + 1).is_some_and(|x| is_word_char(x.0)) && c.is_ascii_digit() && i >= 2 && alpha(&v, i - 2);
+            if (before && after) || (word_start && after && c != '@' && c != '#') || trailing_after_word {
                 v[i].0 = leet(c).expect("leet symbol");
             }
         }
         i += 1;
     }
     // 2. Single letters spread out with separators: k.i.l.l -> kill.
-    let single = |v: &[(char, usize)], k: usize| {
-        alpha(v, k)
-            && (k == 0 || !is_word_char(v[k - 1].0))
-            && !v.get(k + 1).is_some_and(|x| is_word_char(x.0))
-    };
+    let single = |v: &[(char, usize)], k: usize| alpha(v, k) && (k == 0 || !is_word_char(v[k - 1].0)) && !v.get(k + 1).is_some_and(|x| is_word_char(x.0));
     let mut keep = vec![true; v.len()];
     let mut k = 0;
     while k < v.len() {
@@ -476,13 +405,7 @@ fn build_aggressive<'a>(plain: &MatchingView<'a>) -> MatchingView<'a> {
         map.extend(std::iter::repeat_n(o as u32, c.len_utf8()));
         end_map.extend(std::iter::repeat_n(end_of(o), c.len_utf8()));
     }
-    MatchingView {
-        original,
-        text: Cow::Owned(text),
-        map,
-        end_map,
-        obfuscation_marks: plain.obfuscation_marks.clone(),
-    }
+    MatchingView { original, text: Cow::Owned(text), map, end_map, obfuscation_marks: plain.obfuscation_marks.clone() }
 }
 
 #[cfg(test)]
@@ -490,10 +413,7 @@ mod tests {
     use super::*;
 
     fn quote(view: &MatchingView, needle: &str) -> String {
-        let s = view
-            .text()
-            .find(needle)
-            .unwrap_or_else(|| panic!("{needle:?} not in {:?}", view.text()));
+        let s = view.text().find(needle).unwrap_or_else(|| panic!("{needle:?} not in {:?}", view.text()));
         let (a, b) = view.to_original(s, s + needle.len());
         view.original()[a..b].to_string()
     }

@@ -14,24 +14,7 @@ pub struct Token {
 }
 
 fn ends_sentence(c: char) -> bool {
-    matches!(
-        c,
-        '.' | '!'
-            | '?'
-            | ';'
-            | '\n'
-            | '؟'
-            | '۔'
-            | '।'
-            | '॥'
-            | '။'
-            | '።'
-            | '。'
-            | '！'
-            | '？'
-            | '；'
-            | '…'
-    )
+    matches!(c, '.' | '!' | '?' | ';' | '\n' | '؟' | '۔' | '।' | '॥' | '။' | '።' | '。' | '！' | '？' | '；' | '…')
 }
 
 /// Splits a view into word tokens. Characters of scripts written without
@@ -51,27 +34,15 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             if unspaced {
                 if let Some(s) = start.take() {
-                    out.push(Token {
-                        start: s as u32,
-                        end: i as u32,
-                        sentence,
-                    });
+                    out.push(Token { start: s as u32, end: i as u32, sentence });
                 }
-                out.push(Token {
-                    start: i as u32,
-                    end: (i + c.len_utf8()) as u32,
-                    sentence,
-                });
+                out.push(Token { start: i as u32, end: (i + c.len_utf8()) as u32, sentence });
             } else if start.is_none() {
                 start = Some(i);
             }
         } else {
             if let Some(s) = start.take() {
-                out.push(Token {
-                    start: s as u32,
-                    end: i as u32,
-                    sentence,
-                });
+                out.push(Token { start: s as u32, end: i as u32, sentence });
             }
             // A dot between digits or in an abbreviation is no sentence end; good enough: require a following space or end.
             if ends_sentence(c) && !out.is_empty() {
@@ -83,11 +54,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
     }
     if let Some(s) = start {
-        out.push(Token {
-            start: s as u32,
-            end: text.len() as u32,
-            sentence,
-        });
+        out.push(Token { start: s as u32, end: text.len() as u32, sentence });
     }
     out
 }
@@ -99,14 +66,8 @@ mod tests {
     #[test]
     fn words_and_sentences() {
         let t = tokenize("they are rats. the 3.5 kg cat! ok");
-        let words: Vec<&str> = t
-            .iter()
-            .map(|t| &"they are rats. the 3.5 kg cat! ok"[t.start as usize..t.end as usize])
-            .collect();
-        assert_eq!(
-            words,
-            ["they", "are", "rats", "the", "3", "5", "kg", "cat", "ok"]
-        );
+        let words: Vec<&str> = t.iter().map(|t| &"they are rats. the 3.5 kg cat! ok"[t.start as usize..t.end as usize]).collect();
+        assert_eq!(words, ["they", "are", "rats", "the", "3", "5", "kg", "cat", "ok"]);
         let sentences: Vec<u32> = t.iter().map(|t| t.sentence).collect();
         assert_eq!(sentences, [0, 0, 0, 1, 1, 1, 1, 1, 2]);
     }

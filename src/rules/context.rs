@@ -25,6 +25,8 @@ pub struct CueHit {
     pub first: usize,
     /// Last token.
     pub last: usize,
+    /// Index of the cue's normalised form (see [`CueMatcher::form`]).
+    pub form: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -37,6 +39,7 @@ struct CueItem {
 #[derive(Debug, Clone, Default)]
 pub struct CueMatcher {
     ac: Option<AhoCorasick>,
+    forms: Vec<String>,
     items: Vec<Vec<CueItem>>,
 }
 
@@ -59,43 +62,25 @@ impl CueMatcher {
             }
         };
         for c in cues {
-            add(
-                &c.cue,
-                CueItem {
-                    kind: CueKind::Modifier(c.modifier, c.scope),
-                    lang: c.lang.clone(),
-                },
-            );
+            add(&c.cue, CueItem { kind: CueKind::Modifier(c.modifier, c.scope), lang: c.lang.clone() });
         }
         for (lang, word) in pronouns {
-            add(
-                word,
-                CueItem {
-                    kind: CueKind::Pronoun,
-                    lang: lang.clone(),
-                },
-            );
+            add(word, CueItem { kind: CueKind::Pronoun, lang: lang.clone() });
         }
         if forms.is_empty() {
             return CueMatcher::default();
         }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&forms)
-            .expect("cue automaton");
-        CueMatcher {
-            ac: Some(ac),
-            items,
-        }
+        let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&forms).expect("cue automaton");
+        CueMatcher { ac: Some(ac), forms, items }
+    }
+
+    /// The normalised form of a cue hit.
+    pub fn form(&self, hit: &CueHit) -> &str {
+        &self.forms[hit.form as usize]
     }
 
     /// Cues in a view, of the document's language (all languages when unknown).
-    pub fn find(
-        &self,
-        view: &MatchingView<'_>,
-        ctx: &DocContext,
-        lang: Option<&str>,
-    ) -> Vec<CueHit> {
+    pub fn find(&self, view: &MatchingView<'_>, ctx: &DocContext, lang: Option<&str>) -> Vec<CueHit> {
         let Some(ac) = &self.ac else {
             return Vec::new();
         };
@@ -112,16 +97,8 @@ impl CueMatcher {
             };
             for item in &self.items[m.pattern().as_usize()] {
                 let item_base = item.lang.split(['-', '_']).next().unwrap_or(&item.lang);
-                if base.is_none_or(|b| b == item_base || item.lang.is_empty())
-                    && !out
-                        .iter()
-                        .any(|h: &CueHit| h.kind == item.kind && h.first == first)
-                {
-                    out.push(CueHit {
-                        kind: item.kind,
-                        first,
-                        last,
-                    });
+                if base.is_none_or(|b| b == item_base || item.lang.is_empty()) && !out.iter().any(|h: &CueHit| h.kind == item.kind && h.first == first) {
+                    out.push(CueHit { kind: item.kind, first, last, form: m.pattern().as_u32() });
                 }
             }
         }
@@ -166,20 +143,14 @@ impl DocContext {
                 let prev = raw[i - 1];
                 if prev.sentence != t.sentence {
                     clause += 1;
-                } else if text[prev.end as usize..t.start as usize]
-                    .contains([',', ':', ';', '(', ')', '—'])
+                } else if text[prev.end as usize..t.start as usize].contains([',', ':', ';', '(', ')', '—'])
                     || text[prev.end as usize..t.start as usize].contains(" - ")
                 {
                     clause += 1;
                 }
             }
             let (start, end) = view.to_original(t.start as usize, t.end as usize);
-            tokens.push(TokenInfo {
-                start,
-                end,
-                sentence: t.sentence,
-                clause,
-            });
+            tokens.push(TokenInfo { start, end, sentence: t.sentence, clause });
         }
         // A sentence is a question when a question mark follows its last token before the next sentence.
         for (i, t) in raw.iter().enumerate() {
@@ -191,11 +162,7 @@ impl DocContext {
                 }
             }
         }
-        DocContext {
-            tokens,
-            questions,
-            quotes: quoted_passages(view.original()),
-        }
+        DocContext { tokens, questions, quotes: quoted_passages(view.original()) }
     }
 
     /// The first and last token overlapping an original span.
@@ -204,11 +171,7 @@ impl DocContext {
         if first >= self.tokens.len() || self.tokens[first].start >= end.max(start + 1) {
             return None;
         }
-        let last = self
-            .tokens
-            .partition_point(|t| t.start < end)
-            .saturating_sub(1)
-            .max(first);
+        let last = self.tokens.partition_point(|t| t.start < end).saturating_sub(1).max(first);
         Some((first, last))
     }
 

@@ -149,32 +149,18 @@ const REGEX_SIZE_LIMIT: usize = 2 * 1024 * 1024;
 impl RuleSet {
     /// Parses rule files (path, text); with none, the built-in defaults.
     pub fn load(files: &[(PathBuf, String)]) -> Result<RuleSet, RuleError> {
-        let builtin = [(
-            PathBuf::from("<built-in lexicons/common/rules.toml>"),
-            BUILTIN_RULES.to_string(),
-        )];
-        let files = if files.is_empty() {
-            &builtin[..]
-        } else {
-            files
-        };
+        let builtin = [(PathBuf::from("<built-in lexicons/common/rules.toml>"), BUILTIN_RULES.to_string())];
+        let files = if files.is_empty() { &builtin[..] } else { files };
         let mut set = RuleSet::default();
         let mut problems = Vec::new();
         let mut ids: HashMap<String, (PathBuf, usize)> = HashMap::new();
         for (path, text) in files {
             use sha2::Digest;
-            set.files.push((
-                path.clone(),
-                hex::encode(sha2::Sha256::digest(text.as_bytes())),
-            ));
+            set.files.push((path.clone(), hex::encode(sha2::Sha256::digest(text.as_bytes()))));
             let file: RuleFile = match toml::from_str(text) {
                 Ok(f) => f,
                 Err(e) => {
-                    problems.push(Problem {
-                        file: path.clone(),
-                        line: e.span().map(|s| line_of(text, s.start)),
-                        message: e.message().trim().to_string(),
-                    });
+                    problems.push(Problem { file: path.clone(), line: e.span().map(|s| line_of(text, s.start)), message: e.message().trim().to_string() });
                     continue;
                 }
             };
@@ -186,14 +172,7 @@ impl RuleSet {
             let mut check_id = |id: &Spanned<String>, problems: &mut Vec<Problem>| {
                 let line = line_of(text, id.span().start);
                 if let Some((f, l)) = ids.get(id.get_ref()) {
-                    problems.push(at(
-                        id.span(),
-                        format!(
-                            "duplicate rule id `{}` (first at {}:{l})",
-                            id.get_ref(),
-                            f.display()
-                        ),
-                    ));
+                    problems.push(at(id.span(), format!("duplicate rule id `{}` (first at {}:{l})", id.get_ref(), f.display())));
                 } else {
                     ids.insert(id.get_ref().clone(), (path.clone(), line));
                 }
@@ -204,14 +183,7 @@ impl RuleSet {
                 for a in &p.anchor {
                     match Category::parse(a.get_ref()) {
                         Some(c) if c.is_hostile() => anchor.push(c),
-                        _ => problems.push(at(
-                            a.span(),
-                            format!(
-                                "rule `{}`: anchor `{}` is not a hostile category",
-                                p.id.get_ref(),
-                                a.get_ref()
-                            ),
-                        )),
+                        _ => problems.push(at(a.span(), format!("rule `{}`: anchor `{}` is not a hostile category", p.id.get_ref(), a.get_ref()))),
                     }
                 }
                 let mut near = Vec::new();
@@ -221,47 +193,29 @@ impl RuleSet {
                         "call_to_action" => near.push(Near::CallToAction),
                         other => match Category::parse(other) {
                             Some(c) => near.push(Near::Category(c)),
-                            None => problems.push(at(n.span(), format!("rule `{}`: near `{other}` is not a category, `pronoun` or `call_to_action`", p.id.get_ref()))),
+                            None => problems
+                                .push(at(n.span(), format!("rule `{}`: near `{other}` is not a category, `pronoun` or `call_to_action`", p.id.get_ref()))),
                         },
                     }
                 }
                 if *p.window.get_ref() == 0 || *p.window.get_ref() > 50 {
-                    problems.push(at(
-                        p.window.span(),
-                        format!("rule `{}`: window must be 1 to 50 tokens", p.id.get_ref()),
-                    ));
+                    problems.push(at(p.window.span(), format!("rule `{}`: window must be 1 to 50 tokens", p.id.get_ref())));
                 }
                 let category = p.category.as_ref().and_then(|c| {
                     let parsed = Category::parse(c.get_ref()).filter(|c| c.is_hostile());
                     if parsed.is_none() {
-                        problems.push(at(
-                            c.span(),
-                            format!(
-                                "rule `{}`: unknown category `{}`",
-                                p.id.get_ref(),
-                                c.get_ref()
-                            ),
-                        ));
+                        problems.push(at(c.span(), format!("rule `{}`: unknown category `{}`", p.id.get_ref(), c.get_ref())));
                     }
                     parsed
                 });
                 let severity = p.severity.as_ref().map(|s| {
                     if !(1..=3).contains(s.get_ref()) {
-                        problems.push(at(
-                            s.span(),
-                            format!("rule `{}`: severity must be 1, 2 or 3", p.id.get_ref()),
-                        ));
+                        problems.push(at(s.span(), format!("rule `{}`: severity must be 1, 2 or 3", p.id.get_ref())));
                     }
                     *s.get_ref()
                 });
                 if anchor.is_empty() || near.is_empty() {
-                    problems.push(at(
-                        p.id.span(),
-                        format!(
-                            "rule `{}`: needs at least one anchor and one near",
-                            p.id.get_ref()
-                        ),
-                    ));
+                    problems.push(at(p.id.span(), format!("rule `{}`: needs at least one anchor and one near", p.id.get_ref())));
                 }
                 set.proximity.push(ProximityRule {
                     id: p.id.into_inner(),
@@ -279,54 +233,27 @@ impl RuleSet {
                 check_id(&r.id, &mut problems);
                 let category = Category::parse(r.category.get_ref()).filter(|c| c.is_hostile());
                 if category.is_none() {
-                    problems.push(at(
-                        r.category.span(),
-                        format!(
-                            "rule `{}`: unknown category `{}`",
-                            r.id.get_ref(),
-                            r.category.get_ref()
-                        ),
-                    ));
+                    problems.push(at(r.category.span(), format!("rule `{}`: unknown category `{}`", r.id.get_ref(), r.category.get_ref())));
                 }
                 if !(1..=3).contains(r.severity.get_ref()) {
-                    problems.push(at(
-                        r.severity.span(),
-                        format!("rule `{}`: severity must be 1, 2 or 3", r.id.get_ref()),
-                    ));
+                    problems.push(at(r.severity.span(), format!("rule `{}`: severity must be 1, 2 or 3", r.id.get_ref())));
                 }
-                match RegexBuilder::new(r.pattern.get_ref())
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .dfa_size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                {
+                match RegexBuilder::new(r.pattern.get_ref()).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build() {
                     Ok(regex) => {
                         if let Some(category) = category {
-                            set.regex.push(RegexRule {
-                                id: r.id.into_inner(),
-                                lang: r.lang,
-                                regex,
-                                category,
-                                severity: *r.severity.get_ref(),
-                            });
+                            set.regex.push(RegexRule { id: r.id.into_inner(), lang: r.lang, regex, category, severity: *r.severity.get_ref() });
                         }
                     }
                     Err(e) => problems.push(at(
                         r.pattern.span(),
-                        format!(
-                            "rule `{}`: pattern does not compile: {}",
-                            r.id.get_ref(),
-                            e.to_string().lines().last().unwrap_or("")
-                        ),
+                        format!("rule `{}`: pattern does not compile: {}", r.id.get_ref(), e.to_string().lines().last().unwrap_or("")),
                     )),
                 }
             }
             for p in file.pronouns {
                 let entry = set.pronouns.entry(p.lang).or_default();
                 for w in p.words {
-                    let n = crate::normalize::MatchingView::plain(&w)
-                        .text()
-                        .trim()
-                        .to_string();
+                    let n = crate::normalize::MatchingView::plain(&w).text().trim().to_string();
                     if !n.is_empty() {
                         entry.push(n);
                     }
@@ -342,13 +269,8 @@ impl RuleSet {
 
     /// Checks one rule file on its own (for `tocsin lexicon check`).
     pub fn check_file(path: &Path) -> Result<RuleSet, RuleError> {
-        let text = std::fs::read_to_string(path).map_err(|e| RuleError {
-            problems: vec![Problem {
-                file: path.into(),
-                line: None,
-                message: format!("cannot read: {e}"),
-            }],
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| RuleError { problems: vec![Problem { file: path.into(), line: None, message: format!("cannot read: {e}") }] })?;
         RuleSet::load(&[(path.to_path_buf(), text)])
     }
 }
@@ -387,17 +309,9 @@ category = "violence_call"
         let msgs: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(msgs.len(), 5, "{msgs:#?}");
         assert!(msgs[0].starts_with("r.toml:4:") && msgs[0].contains("weather"));
-        assert!(msgs
-            .iter()
-            .any(|m| m.contains("moon") && m.starts_with("r.toml:5:")));
-        assert!(msgs
-            .iter()
-            .any(|m| m.contains("window") && m.starts_with("r.toml:6:")));
-        assert!(msgs
-            .iter()
-            .any(|m| m.contains("duplicate rule id `a`") && m.starts_with("r.toml:9:")));
-        assert!(msgs
-            .iter()
-            .any(|m| m.contains("does not compile") && m.starts_with("r.toml:15:")));
+        assert!(msgs.iter().any(|m| m.contains("moon") && m.starts_with("r.toml:5:")));
+        assert!(msgs.iter().any(|m| m.contains("window") && m.starts_with("r.toml:6:")));
+        assert!(msgs.iter().any(|m| m.contains("duplicate rule id `a`") && m.starts_with("r.toml:9:")));
+        assert!(msgs.iter().any(|m| m.contains("does not compile") && m.starts_with("r.toml:15:")));
     }
 }

@@ -28,21 +28,11 @@ impl OutputLock {
     pub fn acquire(out: &Path) -> Result<Self, LockError> {
         std::fs::create_dir_all(out).map_err(io_err("creating output directory", out))?;
         let path = out.join(".tocsin.lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io_err("opening lock file", &path))?;
+        let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path).map_err(io_err("opening lock file", &path))?;
         match file.try_lock() {
             Ok(()) => Ok(OutputLock { _file: file, path }),
             Err(std::fs::TryLockError::WouldBlock) => Err(LockError::Busy(out.to_path_buf(), path)),
-            Err(std::fs::TryLockError::Error(e)) => Err(LockError::Sink(SinkError::Io {
-                action: "locking",
-                path,
-                source: e,
-            })),
+            Err(std::fs::TryLockError::Error(e)) => Err(LockError::Sink(SinkError::Io { action: "locking", path, source: e })),
         }
     }
 
@@ -60,10 +50,7 @@ mod tests {
     fn second_lock_is_refused_until_the_first_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let a = OutputLock::acquire(dir.path()).unwrap();
-        assert!(matches!(
-            OutputLock::acquire(dir.path()),
-            Err(LockError::Busy(..))
-        ));
+        assert!(matches!(OutputLock::acquire(dir.path()), Err(LockError::Busy(..))));
         drop(a);
         assert!(OutputLock::acquire(dir.path()).is_ok());
     }

@@ -45,15 +45,8 @@ pub enum SinkError {
 }
 
 /// Shorthand for an I/O error at a path.
-pub fn io_err<'a>(
-    action: &'static str,
-    path: &'a Path,
-) -> impl FnOnce(std::io::Error) -> SinkError + 'a {
-    move |source| SinkError::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
-    }
+pub fn io_err<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> SinkError + 'a {
+    move |source| SinkError::Io { action, path: path.to_path_buf(), source }
 }
 
 /// Files staged for one run, moved into the output directory on commit.
@@ -73,11 +66,7 @@ impl Staging {
             std::fs::remove_dir_all(&dir).map_err(io_err("clearing staging folder", &dir))?;
         }
         std::fs::create_dir_all(&dir).map_err(io_err("creating staging folder", &dir))?;
-        Ok(Staging {
-            out: out.to_path_buf(),
-            dir,
-            files: Vec::new(),
-        })
+        Ok(Staging { out: out.to_path_buf(), dir, files: Vec::new() })
     }
 
     /// The staged path for an output-relative path (parent folders created).
@@ -107,11 +96,7 @@ impl Staging {
     /// Moves every staged file into place (each rename atomic), then removes the staging folder.
     /// `last` is moved after all others (the manifest, so it only names files already in place).
     pub fn commit(self, last: Option<&Path>) -> Result<Vec<PathBuf>, SinkError> {
-        let mut order: Vec<&PathBuf> = self
-            .files
-            .iter()
-            .filter(|f| Some(f.as_path()) != last)
-            .collect();
+        let mut order: Vec<&PathBuf> = self.files.iter().filter(|f| Some(f.as_path()) != last).collect();
         order.extend(self.files.iter().filter(|f| Some(f.as_path()) == last));
         for rel in &order {
             let from = self.dir.join(rel);

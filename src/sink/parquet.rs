@@ -12,14 +12,9 @@ use super::SinkError;
 
 /// Writes one batch to a Parquet file (Snappy), fully synced.
 pub fn write_batch(path: &Path, batch: &RecordBatch) -> Result<(), SinkError> {
-    let perr = |e: parquet::errors::ParquetError| SinkError::Parquet {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
+    let perr = |e: parquet::errors::ParquetError| SinkError::Parquet { path: path.to_path_buf(), message: e.to_string() };
     let file = std::fs::File::create(path).map_err(super::io_err("creating", path))?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .build();
+    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
     let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
     writer.write(batch).map_err(perr)?;
     let file = writer.into_inner().map_err(perr)?;
@@ -29,10 +24,7 @@ pub fn write_batch(path: &Path, batch: &RecordBatch) -> Result<(), SinkError> {
 
 /// Reads every batch of a Parquet file.
 pub fn read_batches(path: &Path) -> Result<Vec<RecordBatch>, SinkError> {
-    let perr = |e: String| SinkError::Parquet {
-        path: path.to_path_buf(),
-        message: e,
-    };
+    let perr = |e: String| SinkError::Parquet { path: path.to_path_buf(), message: e };
     let file = std::fs::File::open(path).map_err(super::io_err("opening", path))?;
     let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|e| perr(e.to_string()))?

@@ -45,9 +45,7 @@ pub fn schema() -> Arc<Schema> {
 
 /// The relative path of a day's partition file.
 pub fn partition_path(dataset: &str, date: NaiveDate) -> PathBuf {
-    PathBuf::from(dataset)
-        .join(format!("date={}", date.format("%Y-%m-%d")))
-        .join("part-0.parquet")
+    PathBuf::from(dataset).join(format!("date={}", date.format("%Y-%m-%d"))).join("part-0.parquet")
 }
 
 /// Rows grouped by day, as record batches.
@@ -56,19 +54,12 @@ pub fn batches_by_day(rows: &[SeriesRow]) -> BTreeMap<NaiveDate, RecordBatch> {
     for r in rows {
         by_day.entry(r.date).or_default().push(r);
     }
-    by_day
-        .into_iter()
-        .map(|(d, rows)| (d, batch(&rows)))
-        .collect()
+    by_day.into_iter().map(|(d, rows)| (d, batch(&rows))).collect()
 }
 
 fn batch(rows: &[&SeriesRow]) -> RecordBatch {
-    let s = |f: fn(&SeriesRow) -> &str| {
-        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| f(r)))) as ArrayRef
-    };
-    let i = |f: fn(&SeriesRow) -> i64| {
-        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| f(r)))) as ArrayRef
-    };
+    let s = |f: fn(&SeriesRow) -> &str| Arc::new(StringArray::from_iter_values(rows.iter().map(|r| f(r)))) as ArrayRef;
+    let i = |f: fn(&SeriesRow) -> i64| Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| f(r)))) as ArrayRef;
     let columns: Vec<ArrayRef> = vec![
         s(|r| &r.region),
         s(|r| &r.lang),
