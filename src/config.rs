@@ -93,6 +93,55 @@ pub enum Format {
     Jsonl,
     /// Delimited text with a header row.
     Csv,
+    /// Telegram Desktop channel export (`result.json`). Fields: `id`, `text`
+    /// (entities flattened), `timestamp` (`date_unixtime`, else the local `date`),
+    /// `author` (`from`), `source` (the channel's `name`), `reach` (`views`, else the
+    /// sum of `reactions[].count`), `forwarded_from`; service messages are skipped.
+    Telegram,
+    /// X/Twitter API v2 response(s): `data` tweets joined to `includes.users`.
+    /// Fields: `id`, `text`, `lang`, `timestamp` (`created_at`), `author` (the
+    /// user's `username`), `location` (the user's location), `reach`
+    /// (`impression_count`, else the sum of the other public metrics), `user.*`,
+    /// `public_metrics.*`.
+    Twitter,
+    /// Parquet; columns are read by name (string, integer, float, timestamp, date).
+    Parquet,
+    /// A folder of `.txt` files, one document per file; metadata from the path by
+    /// `textdir.pattern` (default `{date}/{id}.txt`); `{date}` is the timestamp.
+    Textdir,
+    /// RSS 2.0 `<item>` or Atom `<entry>`. Fields: `id` (guid/id/link), `text`
+    /// (title and description/summary/content, HTML stripped), `timestamp`
+    /// (pubDate/published/updated), `author`, `source` (the feed's title), `lang`, `link`.
+    Feed,
+}
+
+impl Format {
+    /// The name used in configs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Telegram => "telegram",
+            Format::Twitter => "twitter",
+            Format::Parquet => "parquet",
+            Format::Textdir => "textdir",
+            Format::Feed => "feed",
+        }
+    }
+}
+
+/// Options of the `textdir` format.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TextdirOptions {
+    /// The path of each file below the folder, with `{field}` placeholders (one path segment each), e.g. `{region}/{date}/{source}.txt`.
+    pub pattern: String,
+}
+
+impl Default for TextdirOptions {
+    fn default() -> Self {
+        TextdirOptions { pattern: "{date}/{id}.txt".into() }
+    }
 }
 
 /// One source: files of one format with one field mapping.
@@ -111,10 +160,16 @@ pub struct SourceConfig {
     /// CSV options.
     #[serde(default)]
     pub csv: CsvOptions,
+    /// Text folder options.
+    #[serde(default)]
+    pub textdir: TextdirOptions,
     /// A fixed language for every record of this source (used when the record has none).
     pub lang: Option<String>,
     /// A fixed region for every record of this source (used when the record has none).
     pub region: Option<String>,
+    /// Detect the language (whatlang) of records that have none, from the field or `lang`; off by default.
+    #[serde(default)]
+    pub detect_lang: bool,
 }
 
 /// A field name, or several whose values are joined (text) or summed (reach).
@@ -306,6 +361,8 @@ pub struct LoadedConfig {
     pub base_dir: PathBuf,
     /// The TOML text, for line numbers and the config hash.
     pub text: String,
+    /// Unknown fields found while parsing (the rest of the config was still read).
+    pub parse_problems: Vec<Problem>,
 }
 
 impl LoadedConfig {
@@ -318,12 +375,29 @@ impl LoadedConfig {
     }
 
     /// Parses config text; `path` is used in messages, `base_dir` resolves relative paths.
+    ///
+    /// Unknown fields do not hide the rest: each is recorded in
+    /// `parse_problems` and its line is set aside, so validation can go on
+    /// and list every other problem too.
     pub fn from_str(text: &str, path: &Path, base_dir: &Path) -> Result<Self, ConfigError> {
-        match toml::from_str::<PipelineConfig>(text) {
-            Ok(config) => Ok(LoadedConfig { config, path: path.to_path_buf(), base_dir: base_dir.to_path_buf(), text: text.to_string() }),
-            Err(e) => Err(ConfigError {
-                problems: vec![Problem { file: path.to_path_buf(), line: e.span().map(|s| line_of(text, s.start)), message: e.message().trim().to_string() }],
-            }),
+        let mut attempt = text.to_string();
+        let mut parse_problems: Vec<Problem> = Vec::new();
+        loop {
+            match toml::from_str::<PipelineConfig>(&attempt) {
+                Ok(config) => {
+                    parse_problems.sort_by_key(|p: &Problem| p.line);
+                    return Ok(LoadedConfig { config, path: path.to_path_buf(), base_dir: base_dir.to_path_buf(), text: text.to_string(), parse_problems });
+                }
+                Err(e) => {
+                    let line = e.span().map(|s| line_of(text, s.start));
+                    parse_problems.push(Problem { file: path.to_path_buf(), line, message: e.message().trim().to_string() });
+                    let unknown = e.message().starts_with("unknown field");
+                    match (unknown, e.span()) {
+                        (true, Some(span)) if parse_problems.len() < 100 => blank_line(&mut attempt, span.start),
+                        _ => return Err(ConfigError { problems: parse_problems }),
+                    }
+                }
+            }
         }
     }
 
@@ -375,7 +449,8 @@ impl LoadedConfig {
         let mut problems = Vec::new();
         for pattern in &source.paths {
             let resolved = self.resolve(pattern.get_ref());
-            let found = expand_path_or_glob(&resolved);
+            // A text folder holds its files in subfolders named by the pattern.
+            let found = if source.format == Format::Textdir && resolved.is_dir() { walk_files(&resolved) } else { expand_path_or_glob(&resolved) };
             match found {
                 Ok(v) if v.is_empty() => problems.push(self.problem_at(pattern, format!("source `{}`: `{}` matches no file", source.name, resolved.display()))),
                 Ok(v) => files.extend(v),
@@ -384,6 +459,11 @@ impl LoadedConfig {
         }
         files.sort();
         files.dedup();
+        if source.format == Format::Textdir {
+            if let Err(msg) = crate::ingest::textdir::PathPattern::new(&source.textdir.pattern) {
+                problems.push(Problem { file: self.path.clone(), line: None, message: format!("source `{}`: textdir.pattern: {msg}", source.name) });
+            }
+        }
         (files, problems)
     }
 }
@@ -410,6 +490,32 @@ pub fn expand_path_or_glob(path: &Path) -> Result<Vec<PathBuf>, String> {
     let mut v: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
     v.sort();
     Ok(v)
+}
+
+/// Every regular file below a folder, recursively, sorted.
+pub fn walk_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(|e| format!("cannot list `{}`: {e}", d.display()))? {
+            let p = e.map_err(|e| format!("cannot list `{}`: {e}", d.display()))?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Replaces the line holding `offset` with spaces (keeping every other offset in place).
+fn blank_line(text: &mut String, offset: usize) {
+    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let blank = " ".repeat(text[start..end].len());
+    text.replace_range(start..end, &blank);
 }
 
 /// 1-based line number of a byte offset.
@@ -440,11 +546,15 @@ mod tests {
     }
 
     #[test]
-    fn unknown_field_is_reported_with_its_line() {
-        let err = parse("output = \"out\"\nsources = []\nbogus = 1\n").unwrap_err();
-        assert_eq!(err.problems.len(), 1);
-        assert_eq!(err.problems[0].line, Some(3));
-        assert!(err.problems[0].message.contains("bogus"), "{}", err.problems[0].message);
+    fn unknown_fields_are_all_reported_with_their_lines() {
+        let c = parse("output = \"out\"\nsources = []\nbogus = 1\n[aggregate]\nkeys = [\"region\"]\ncolour = \"red\"\n").unwrap();
+        assert_eq!(c.parse_problems.len(), 2);
+        assert_eq!(c.parse_problems[0].line, Some(3));
+        assert!(c.parse_problems[0].message.contains("bogus"), "{}", c.parse_problems[0].message);
+        assert_eq!(c.parse_problems[1].line, Some(6));
+        assert_eq!(c.config.aggregate.keys.len(), 1);
+        // Other errors still stop parsing.
+        assert!(parse("output = 3\nsources = []\n").is_err());
     }
 
     #[test]

@@ -72,6 +72,11 @@ impl Detector {
             let Some((first, last)) = ctx.token_span(hit.span.0, hit.span.1) else {
                 continue;
             };
+            // An ambiguous word is ambiguous in its own language: in a text known to be in another, it is not evidence.
+            if entry.ambiguous && lang.is_some_and(|l| lang_base(l) != lang_base(&entry.lang)) {
+                continue;
+            }
+            let ambiguous = entry.ambiguous_for(lang);
             if entry.category == Category::GroupReference {
                 signals.push(Signal {
                     category: Category::GroupReference,
@@ -91,10 +96,10 @@ impl Detector {
                     && r.near.iter().any(|n| doc.near(*n, i, first, last, r.window as usize, r.ordered))
             });
             let (rule, category, severity) = match fired {
-                Some(r) if r.supports_ambiguous || !entry.ambiguous => {
+                Some(r) if r.supports_ambiguous || !ambiguous => {
                     (r.id.clone(), r.category.unwrap_or(entry.category), r.severity.unwrap_or(entry.severity).max(entry.severity))
                 }
-                _ if entry.ambiguous => continue,
+                _ if ambiguous => continue,
                 _ => (entry.rule_id(), entry.category, entry.severity),
             };
             let target = entry.target.clone().or_else(|| doc.resolve_target(first, last));
@@ -161,6 +166,10 @@ impl Detector {
     }
 }
 
+fn lang_base(l: &str) -> &str {
+    l.split(['-', '_']).next().unwrap_or(l)
+}
+
 fn lang_ok(rule_langs: &[String], lang: Option<&str>) -> bool {
     rule_langs.is_empty() || lang.is_none_or(|l| rule_langs.iter().any(|r| r == l || l.split(['-', '_']).next() == Some(r.as_str())))
 }
@@ -205,7 +214,11 @@ impl Doc<'_> {
         let sentence = self.sentence(first);
         let ok = |r: (usize, usize)| self.sentence(r.0) == sentence && Self::distance(r, (first, last)) <= window && (!ordered || r.1 <= first);
         match near {
-            Near::Category(c) => self.hits.iter().enumerate().any(|(j, h)| j != anchor_index && self.category(h) == c && self.token_of(h).is_some_and(ok)),
+            Near::Category(c) => {
+                let anchor = self.hits[anchor_index].span;
+                // The near item must be another word: a group name that is also the anchor term ("homos") does not support itself.
+                self.hits.iter().any(|h| self.category(h) == c && (h.span.1 <= anchor.0 || anchor.1 <= h.span.0) && self.token_of(h).is_some_and(ok))
+            }
             Near::Pronoun => self.cues.iter().any(|c| c.kind == CueKind::Pronoun && ok((c.first, c.last))),
             Near::CallToAction => {
                 self.cues.iter().any(|c| matches!(c.kind, CueKind::Modifier(Modifier::CallToAction, _)) && ok((c.first, c.last)) && c.last <= first)

@@ -6,7 +6,8 @@
 //! Data flows one way: [`ingest`] (sources → [`document::Document`]) →
 //! [`normalize`] (matching view with an offset map) → [`lexicon`] and
 //! [`rules`] (→ [`signal::Signal`]s, in [`detect`]) → [`aggregate`]
-//! (mergeable counters) → [`sink`] (Parquet time series, rejects, manifest).
+//! (mergeable counters) → [`sink`] (Parquet time series, rejects, manifest)
+//! → [`indicators`] (stage-two indicators, baselines and alert levels).
 //! [`pipeline`] drives the stages on all cores; the binary only parses
 //! arguments and calls this library.
 #![deny(missing_docs)]
@@ -16,6 +17,7 @@ pub mod config;
 pub mod detect;
 pub mod document;
 pub mod evaluate;
+pub mod indicators;
 pub mod ingest;
 pub mod lexicon;
 pub mod normalize;

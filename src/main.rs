@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use tocsin::config::{toml_string, ConfigError, LoadedConfig};
+use tocsin::indicators::{IndicatorError, IndicatorOptions, Level};
 use tocsin::pipeline::{self, RunOptions};
 
 #[derive(Parser)]
@@ -55,6 +56,8 @@ enum Command {
         #[arg(long)]
         lexicon: Vec<PathBuf>,
     },
+    /// Recompute the stage-two indicators of a store (an output directory) from its whole time series history.
+    Indicators(IndicatorArgs),
     /// Lexicon tools.
     Lexicon {
         #[command(subcommand)]
@@ -69,6 +72,51 @@ enum LexiconCommand {
         /// Lexicon folders or files.
         paths: Vec<PathBuf>,
     },
+    /// Import a third-party lexicon (HurtLex, Hatebase, any CSV) into a pack folder of your own.
+    Import {
+        /// Source format.
+        #[arg(long, value_enum)]
+        format: tocsin::lexicon::import::ImportFormat,
+        /// The file to import.
+        file: PathBuf,
+        /// Folder to write the pack into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Language when the file does not say.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Pack name (default: the file's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// CSV: map one of our columns to theirs, e.g. `term=Word` (repeatable).
+        #[arg(long = "column", value_parser = parse_pair)]
+        columns: Vec<(String, String)>,
+        /// CSV: map one of their categories to ours, e.g. `insult=derogation` (repeatable).
+        #[arg(long = "category", value_parser = parse_pair)]
+        categories: Vec<(String, String)>,
+    },
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=').map(|(a, b)| (a.trim().to_string(), b.trim().to_string())).ok_or_else(|| format!("`{s}`: expected KEY=VALUE"))
+}
+
+#[derive(clap::Args)]
+struct IndicatorArgs {
+    /// The store: a run's output directory (holding timeseries/).
+    store: PathBuf,
+    /// Framework of Analysis mapping CSV (default: mappings/framework.csv if found, else the built-in copy).
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// Days of the trailing baseline window.
+    #[arg(long, default_value_t = IndicatorOptions::default().window_days)]
+    window: i64,
+    /// Days with enough documents a baseline needs.
+    #[arg(long, default_value_t = IndicatorOptions::default().min_history_days)]
+    min_history: usize,
+    /// Documents a region needs on a day to be judged.
+    #[arg(long, default_value_t = IndicatorOptions::default().min_docs)]
+    min_docs: i64,
 }
 
 #[derive(clap::Args)]
@@ -98,7 +146,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(args, cli.quiet),
         Command::Validate { pipeline } => validate(&pipeline),
+        Command::Indicators(args) => indicators(args, cli.quiet),
         Command::Lexicon { command: LexiconCommand::Check { paths } } => lexicon_check(&paths),
+        Command::Lexicon { command: LexiconCommand::Import { format, file, out, lang, name, columns, categories } } => {
+            let opts =
+                tocsin::lexicon::import::ImportOptions { lang, name, columns: columns.into_iter().collect(), categories: categories.into_iter().collect() };
+            lexicon_import(format, &file, &out, &opts)
+        }
         Command::Scan { files, explain, lexicon } => scan(&files, explain, &lexicon),
         Command::Eval { files, by, errors, lexicon } => eval(&files, &by, errors, &lexicon),
     }
@@ -169,7 +223,69 @@ fn run(args: RunArgs, quiet: bool) -> ExitCode {
                 let out = summary.out_dir.display();
                 println!("results in {out}/: timeseries/ (Parquet, one partition per day), rejects/{}.jsonl, manifest.json", m.run_id);
             }
+            // The indicators are recomputed from the whole store, so history from earlier nights counts.
+            match tocsin::indicators::compute(&summary.out_dir, &IndicatorOptions::default()) {
+                Ok(ind) => {
+                    if !quiet {
+                        let high: Vec<_> = ind.latest.iter().filter(|r| r.level == Level::High).collect();
+                        println!("indicators: {} rows, {} regions; latest alerts at high: {}", ind.rows, ind.regions, high.len());
+                        for r in high.iter().take(12) {
+                            println!("  {} {} {}: {}", r.region, r.indicator, r.target, r.reason);
+                        }
+                        println!("  see {}/indicators_latest.csv and indicators/ (Parquet)", summary.out_dir.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: time series written, but the indicators failed: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn indicators(args: IndicatorArgs, quiet: bool) -> ExitCode {
+    let options = IndicatorOptions {
+        window_days: args.window,
+        lookback_days: 3 * args.window,
+        min_history_days: args.min_history,
+        min_docs: args.min_docs,
+        mapping: args.mapping,
+        ..IndicatorOptions::default()
+    };
+    if !args.store.join("timeseries").is_dir() {
+        eprintln!("error: `{}` has no timeseries/ folder; name the output directory of a run", args.store.display());
+        return ExitCode::from(2);
+    }
+    let _lock = match tocsin::sink::lock::OutputLock::acquire(&args.store) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match tocsin::indicators::compute(&args.store, &options) {
+        Ok(s) => {
+            if !quiet {
+                let (first, last) = s.dates.map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or_default();
+                println!("{} indicator rows for {} regions, {first} to {last} (mapping: {})", s.rows, s.regions, s.mapping);
+                for level in [Level::High, Level::Elevated] {
+                    for r in s.latest.iter().filter(|r| r.level == level) {
+                        println!("  {} {} {} {} {}: {}", r.date, r.region, r.indicator, r.target, level.as_str(), r.reason);
+                    }
+                }
+                println!("results in {}/: indicators/ (Parquet, one partition per day), indicators_latest.csv, indicators_latest.json", args.store.display());
+            }
             ExitCode::SUCCESS
+        }
+        Err(e @ (IndicatorError::Mapping(_) | IndicatorError::Options(_))) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -340,4 +456,20 @@ fn eval(files: &[PathBuf], by: &[String], errors: bool, lexicon: &[PathBuf]) -> 
         }
     }
     ExitCode::SUCCESS
+}
+
+fn lexicon_import(format: tocsin::lexicon::import::ImportFormat, file: &Path, out: &Path, opts: &tocsin::lexicon::import::ImportOptions) -> ExitCode {
+    match tocsin::lexicon::import::import(format, file, out, opts) {
+        Ok(report) => {
+            println!("wrote {} entries to {}", report.written, out.display());
+            for (why, n) in &report.skipped {
+                println!("  skipped {n}: {why}");
+            }
+            lexicon_check(&[out.to_path_buf()])
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

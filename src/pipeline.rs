@@ -62,7 +62,7 @@ pub fn default_lexicon_dir() -> PathBuf {
 
 /// Loads and validates everything a config references; every problem is listed.
 pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
-    let mut problems: Vec<Problem> = Vec::new();
+    let mut problems: Vec<Problem> = config.parse_problems.clone();
     let c = &config.config;
     let tz = config.time_zone().map_err(|p| problems.push(p)).ok();
     let min_date = match chrono::NaiveDate::parse_from_str(&c.limits.min_date, "%Y-%m-%d") {
@@ -105,8 +105,20 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         }
         plans.push(plan);
     }
-    let lexicon_paths: Vec<PathBuf> =
-        if c.lexicons.is_empty() { vec![default_lexicon_dir()] } else { c.lexicons.iter().map(|l| config.resolve(l.get_ref())).collect() };
+    let lexicon_paths: Vec<PathBuf> = if c.lexicons.is_empty() {
+        vec![default_lexicon_dir()]
+    } else {
+        let mut found = Vec::new();
+        for l in &c.lexicons {
+            let p = config.resolve(l.get_ref());
+            if p.exists() {
+                found.push(p);
+            } else {
+                problems.push(config.problem_at(l, format!("lexicon `{}` does not exist", p.display())));
+            }
+        }
+        found
+    };
     let set = match load_lexicons(&lexicon_paths) {
         Ok(set) => Some(set),
         Err(e) => {
@@ -127,7 +139,7 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
                 None
             }
             Err(e) => {
-                problems.push(Problem { file: lexicon_paths[0].clone(), line: None, message: e.to_string() });
+                problems.push(Problem { file: lexicon_paths.first().cloned().unwrap_or_default(), line: None, message: e.to_string() });
                 None
             }
         },
@@ -160,9 +172,14 @@ fn check_csv_header(path: &Path, plan: &SourcePlan) -> Result<(), String> {
     crate::ingest::check_header(header, plan)
 }
 
+/// Checks that the output directory can be written, without creating it:
+/// a run that fails validation must leave nothing behind.
 fn check_writable(dir: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("output directory `{}` cannot be created: {e}", dir.display()))?;
-    let probe = dir.join(format!(".write-test-{}", std::process::id()));
+    let existing = dir.ancestors().find(|a| a.exists()).unwrap_or(Path::new("."));
+    if !existing.is_dir() {
+        return Err(format!("output directory `{}` cannot be created: `{}` is not a folder", dir.display(), existing.display()));
+    }
+    let probe = existing.join(format!(".tocsin-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"ok").map_err(|e| format!("output directory `{}` is not writable: {e}", dir.display()))?;
     let _ = std::fs::remove_file(&probe);
     Ok(())

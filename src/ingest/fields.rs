@@ -92,6 +92,83 @@ fn non_empty(v: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
     v.filter(|s| !s.trim().is_empty())
 }
 
+/// The language of a text by whatlang, as the ISO 639-1 code lexicons use; `None` when unreliable or without a two-letter code.
+///
+/// Short posts are often misread, so only a result whatlang itself calls
+/// reliable is kept: an unknown language is counted, a wrong one would
+/// match the wrong lexicons.
+pub fn detect_lang(text: &str) -> Option<&'static str> {
+    let info = whatlang::detect(text)?;
+    if !info.is_reliable() {
+        return None;
+    }
+    // ISO 639-3 (whatlang) to the 639-1 codes of our lexicons.
+    Some(match info.lang().code() {
+        "eng" => "en",
+        "fra" => "fr",
+        "spa" => "es",
+        "por" => "pt",
+        "deu" => "de",
+        "ita" => "it",
+        "nld" => "nl",
+        "rus" => "ru",
+        "ukr" => "uk",
+        "ara" => "ar",
+        "heb" => "he",
+        "tur" => "tr",
+        "pes" => "fa",
+        "urd" => "ur",
+        "hin" => "hi",
+        "ben" => "bn",
+        "swe" => "sv",
+        "dan" => "da",
+        "nob" => "nb",
+        "fin" => "fi",
+        "pol" => "pl",
+        "ces" => "cs",
+        "slk" => "sk",
+        "slv" => "sl",
+        "hrv" => "hr",
+        "srp" => "sr",
+        "bul" => "bg",
+        "mkd" => "mk",
+        "ron" => "ro",
+        "hun" => "hu",
+        "ell" => "el",
+        "amh" => "am",
+        "tir" => "ti",
+        "yor" => "yo",
+        "ibo" => "ig",
+        "hau" => "ha",
+        "swh" => "sw",
+        "zul" => "zu",
+        "xho" => "xh",
+        "sna" => "sn",
+        "afr" => "af",
+        "cmn" => "zh",
+        "jpn" => "ja",
+        "kor" => "ko",
+        "vie" => "vi",
+        "tha" => "th",
+        "ind" => "id",
+        "mya" => "my",
+        "khm" => "km",
+        "tam" => "ta",
+        "tel" => "te",
+        "kat" => "ka",
+        "hye" => "hy",
+        "aze" => "az",
+        "uzb" => "uz",
+        "lit" => "lt",
+        "lav" => "lv",
+        "est" => "et",
+        "bel" => "be",
+        "tgl" => "tl",
+        "epo" => "eo",
+        _ => return None,
+    })
+}
+
 /// Builds a document from a record. `get` answers the value of a field path.
 pub fn assemble<'a>(
     plan: &SourcePlan,
@@ -141,7 +218,10 @@ pub fn assemble<'a>(
         }
     };
     let id = optional(&f.id)?.unwrap_or_else(|| Cow::Owned(fallback_id()));
-    let lang = optional(&f.lang)?.or_else(|| plan.fixed_lang.clone().map(Cow::Owned));
+    let mut lang = optional(&f.lang)?.or_else(|| plan.fixed_lang.clone().map(Cow::Owned));
+    if lang.is_none() && plan.detect_lang {
+        lang = detect_lang(&text).map(Cow::Borrowed);
+    }
     let region = optional(&f.region)?.or_else(|| plan.fixed_region.clone().map(Cow::Owned));
     let author = optional(&f.author)?.map(|a| ctx.pseudonymiser.pseudonymise(&a));
     let source = optional(&f.source)?.unwrap_or_else(|| Cow::Owned(plan.name.clone()));
@@ -164,4 +244,16 @@ pub fn assemble<'a>(
         reach = reach.saturating_add(v as u64);
     }
     Ok(Document { id, text, lang, region, timestamp, date, source, author, reach, location, lossy: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_gives_lexicon_codes_for_reliable_texts_only() {
+        assert_eq!(detect_lang("The council met again this morning and the people of the north were told to stay calm."), Some("en"));
+        assert_eq!(detect_lang("Le conseil s'est réuni ce matin et les habitants du nord ont été appelés au calme."), Some("fr"));
+        assert_eq!(detect_lang("ok"), None);
+    }
 }

@@ -105,7 +105,9 @@ impl LineChunker {
                 continue;
             }
             let n = data.len();
-            self.carry.extend_from_slice(data);
+            // A byte order mark at the start of the file is not part of the first record.
+            let skip = if self.next_line == 1 && self.carry.is_empty() && data.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+            self.carry.extend_from_slice(&data[skip..]);
             self.reader.consume(n);
             let last_newline = memchr::memrchr(b'\n', &self.carry);
             let tail_start = last_newline.map_or(0, |i| i + 1);

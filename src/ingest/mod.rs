@@ -7,10 +7,16 @@
 //! [`Reject`] with its file, line and reason: nothing is dropped silently.
 
 pub mod decompress;
+mod feed;
 mod fields;
 mod jsonl;
+mod parquet_in;
+mod records;
 mod rows;
+mod telegram;
+pub mod textdir;
 pub mod timestamp;
+mod twitter;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -69,6 +75,10 @@ pub struct SourcePlan {
     pub delimiter: u8,
     /// CSV quote.
     pub quote: u8,
+    /// Text folder path pattern.
+    pub textdir_pattern: String,
+    /// Whether records without a language get a detected one.
+    pub detect_lang: bool,
 }
 
 impl SourcePlan {
@@ -78,13 +88,31 @@ impl SourcePlan {
             name: config.name.clone(),
             format: config.format,
             files,
-            fields: FieldPlan::new(&config.fields),
+            fields: default_fields(config),
             fixed_lang: config.lang.clone(),
             fixed_region: config.region.clone(),
             delimiter: config.csv.delimiter_byte().unwrap_or(b','),
             quote: config.csv.quote_byte().unwrap_or(b'"'),
+            textdir_pattern: config.textdir.pattern.clone(),
+            detect_lang: config.detect_lang,
         }
     }
+}
+
+/// The mapping of a source, with the format's own defaults where the config leaves reach and location unmapped.
+///
+/// The record formats name their canonical fields like the default mapping
+/// (`id`, `text`, `timestamp`, ...), so only reach and location, which JSONL
+/// and CSV leave unmapped by default, need a per-format default.
+fn default_fields(config: &SourceConfig) -> FieldPlan {
+    let mut plan = FieldPlan::new(&config.fields);
+    if matches!(config.format, Format::Telegram | Format::Twitter) && plan.reach.is_empty() {
+        plan.reach = vec!["reach".into()];
+    }
+    if config.format == Format::Twitter && plan.location.is_none() {
+        plan.location = Some("location".into());
+    }
+    plan
 }
 
 /// What every worker needs to turn records into documents.
@@ -117,6 +145,11 @@ pub enum ChunkData {
         /// The rows.
         rows: Vec<(u64, csv::ByteRecord)>,
     },
+    /// Owned records of the whole-file and columnar formats.
+    Records {
+        /// The records, in file order.
+        records: Vec<records::Record>,
+    },
 }
 
 /// A piece of one input file.
@@ -139,6 +172,7 @@ impl Chunk {
         match &self.data {
             ChunkData::Lines { bytes, first_line } => jsonl::parse_lines(bytes, *first_line, source, &self.file, ctx, f),
             ChunkData::Rows { columns, rows } => rows::parse_rows(rows, columns, source, &self.file, ctx, f),
+            ChunkData::Records { records } => records::parse_records(records, source, &self.file, ctx, f),
         }
     }
 }
@@ -156,6 +190,7 @@ pub struct ChunkStream {
 enum FileReader {
     Jsonl(jsonl::LineChunker),
     Csv(rows::RowChunker),
+    Records(records::RecordChunker),
 }
 
 /// Target size of a JSON lines chunk.
@@ -182,12 +217,22 @@ impl ChunkStream {
                 self.digests.lock().expect("digest list").push((s, path.clone(), digest));
                 match source.format {
                     Format::Jsonl => Ok(FileReader::Jsonl(jsonl::LineChunker::new(s, file, reader, self.limits.max_record_bytes))),
-                    Format::Csv => rows::RowChunker::new(s, file.clone(), reader, source).map(FileReader::Csv).map_err(|reason| Chunk {
-                        source: s,
-                        file: file.clone(),
-                        data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
-                        rejects: vec![Reject { source: source.name.clone(), file: file.to_string(), line: 1, reason, excerpt: String::new() }],
-                    }),
+                    Format::Telegram | Format::Twitter | Format::Feed | Format::Textdir | Format::Parquet => {
+                        open_records(s, file.clone(), path, reader, source, &self.limits).map(FileReader::Records).map_err(|reason| Chunk {
+                            source: s,
+                            file: file.clone(),
+                            data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
+                            rejects: vec![Reject { source: source.name.clone(), file: file.to_string(), line: 0, reason, excerpt: String::new() }],
+                        })
+                    }
+                    Format::Csv => {
+                        rows::RowChunker::new(s, file.clone(), reader, source, self.limits.max_record_bytes).map(FileReader::Csv).map_err(|reason| Chunk {
+                            source: s,
+                            file: file.clone(),
+                            data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
+                            rejects: vec![Reject { source: source.name.clone(), file: file.to_string(), line: 1, reason, excerpt: String::new() }],
+                        })
+                    }
                 }
             }
             Err(e) => Err(Chunk {
@@ -215,11 +260,13 @@ impl Iterator for ChunkStream {
                 let name = &self.sources[match reader {
                     FileReader::Jsonl(r) => r.source,
                     FileReader::Csv(r) => r.source,
+                    FileReader::Records(r) => r.source,
                 }]
                 .name;
                 let next = match reader {
                     FileReader::Jsonl(r) => r.next_chunk(name),
                     FileReader::Csv(r) => r.next_chunk(name),
+                    FileReader::Records(r) => r.next_chunk(),
                 };
                 match next {
                     Some(chunk) => return Some(chunk),
@@ -231,6 +278,46 @@ impl Iterator for ChunkStream {
                 Err(chunk) => return Some(chunk),
             }
         }
+    }
+}
+
+/// Opens one file of a record format; an error rejects the whole file (line 0).
+fn open_records(
+    s: usize,
+    file: Arc<str>,
+    path: &std::path::Path,
+    mut reader: Box<dyn std::io::BufRead + Send>,
+    plan: &SourcePlan,
+    limits: &Limits,
+) -> Result<records::RecordChunker, String> {
+    if plan.format == Format::Parquet {
+        // Parquet needs random access: the stream is only drained so the manifest gets the file's hash.
+        std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| format!("cannot read: {e}"))?;
+        let batches = parquet_in::open(path, plan, &file, limits)?;
+        return Ok(records::RecordChunker::streaming(s, file, batches));
+    }
+    // The other formats are exports of bounded size, read whole; each item still obeys max_record_bytes.
+    let mut buf = Vec::new();
+    std::io::Read::read_to_end(&mut reader, &mut buf).map_err(|e| format!("input truncated or corrupt ({e}); the file is unreadable"))?;
+    let (records, rejects) = match plan.format {
+        Format::Telegram => telegram::read(&buf, plan, &file, limits)?,
+        Format::Twitter => twitter::read(&buf, plan, &file, limits)?,
+        Format::Feed => feed::read(&buf, plan, &file, limits)?,
+        Format::Textdir => textdir::read(&buf, path, plan, &file, limits)?,
+        Format::Jsonl | Format::Csv | Format::Parquet => unreachable!("framed elsewhere"),
+    };
+    Ok(records::RecordChunker::whole(s, file, records, rejects))
+}
+
+/// Decodes a whole file as UTF-8, or lossily when the config allows it (the flag says whether bytes were replaced).
+fn decode_utf8<'b>(buf: &'b [u8], limits: &Limits) -> Result<(std::borrow::Cow<'b, str>, bool), String> {
+    let buf = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf);
+    match std::str::from_utf8(buf) {
+        Ok(s) => Ok((std::borrow::Cow::Borrowed(s), false)),
+        Err(e) => match limits.invalid_utf8 {
+            crate::config::InvalidUtf8::Reject => Err(format!("invalid UTF-8 at byte {} (line {})", e.valid_up_to(), records::line_at(buf, e.valid_up_to()))),
+            crate::config::InvalidUtf8::Lossy => Ok((String::from_utf8_lossy(buf), true)),
+        },
     }
 }
 

@@ -41,11 +41,57 @@ impl CsvColumns {
     }
 }
 
+/// Line numbers by byte offset, counted on the raw stream: the csv crate's
+/// own line numbers are off by one in files with CRLF line ends.
+#[derive(Debug, Default)]
+struct LineIndex {
+    /// Bytes read so far.
+    read: u64,
+    /// Newlines before the first offset still held.
+    base: u64,
+    /// Offsets of newlines not yet passed by a query (bounded by the reader's look-ahead).
+    newlines: std::collections::VecDeque<u64>,
+}
+
+impl LineIndex {
+    /// The 1-based line of a record starting at a byte offset; offsets must be asked in increasing order.
+    /// In CRLF files the csv crate places a record's start on the `\n` that ends the previous line, hence `<=`.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        while self.newlines.front().is_some_and(|&n| n <= byte) {
+            self.newlines.pop_front();
+            self.base += 1;
+        }
+        self.base + 1
+    }
+}
+
+/// Counts newlines in the bytes the CSV reader pulls.
+struct Counting<R> {
+    inner: R,
+    index: Arc<std::sync::Mutex<LineIndex>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut idx = self.index.lock().expect("line index");
+        let start = idx.read;
+        for i in memchr::memchr_iter(b'\n', &buf[..n]) {
+            idx.newlines.push_back(start + i as u64);
+        }
+        idx.read += n as u64;
+        Ok(n)
+    }
+}
+
 /// Frames one CSV file into chunks of rows.
 pub struct RowChunker {
     pub(super) source: usize,
     file: Arc<str>,
-    reader: csv::Reader<Box<dyn BufRead + Send>>,
+    reader: csv::Reader<Counting<Box<dyn BufRead + Send>>>,
+    lines: Arc<std::sync::Mutex<LineIndex>>,
+    /// The line after the last row read (where a broken tail starts).
+    next_line: u64,
     columns: Arc<CsvColumns>,
     done: bool,
     max_record: usize,
@@ -53,11 +99,13 @@ pub struct RowChunker {
 
 impl RowChunker {
     /// Opens the CSV reader and reads the header.
-    pub fn new(source: usize, file: Arc<str>, stream: Box<dyn BufRead + Send>, plan: &SourcePlan) -> Result<Self, String> {
-        let mut reader = csv::ReaderBuilder::new().delimiter(plan.delimiter).quote(plan.quote).flexible(false).has_headers(true).from_reader(stream);
+    pub fn new(source: usize, file: Arc<str>, stream: Box<dyn BufRead + Send>, plan: &SourcePlan, max_record: usize) -> Result<Self, String> {
+        let lines = Arc::new(std::sync::Mutex::new(LineIndex::default()));
+        let counting = Counting { inner: stream, index: lines.clone() };
+        let mut reader = csv::ReaderBuilder::new().delimiter(plan.delimiter).quote(plan.quote).flexible(false).has_headers(true).from_reader(counting);
         let header = reader.byte_headers().map_err(|e| format!("cannot read the CSV header: {e}"))?.clone();
         let columns = CsvColumns::from_header(&header, plan)?;
-        Ok(RowChunker { source, file, reader, columns: Arc::new(columns), done: false, max_record: usize::MAX })
+        Ok(RowChunker { source, file, reader, lines, next_line: 2, columns: Arc::new(columns), done: false, max_record })
     }
 
     /// The next chunk, or `None` at the end of the file.
@@ -71,7 +119,7 @@ impl RowChunker {
         while rows.len() < ROWS_PER_CHUNK {
             match self.reader.read_byte_record(&mut record) {
                 Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line());
+                    let line = self.line_of(&record);
                     if record.as_slice().len() > self.max_record {
                         rejects.push(self.reject(source_name, line, "record larger than limits.max_record_bytes".into(), &record));
                         continue;
@@ -82,32 +130,35 @@ impl RowChunker {
                     self.done = true;
                     break;
                 }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    match e.kind() {
-                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                            let reason = format!("row has {len} fields, the header has {expected_len}");
-                            rejects.push(Reject { source: source_name.into(), file: self.file.to_string(), line, reason, excerpt: String::new() });
-                        }
-                        _ => {
-                            self.done = true;
-                            rejects.push(Reject {
-                                source: source_name.into(),
-                                file: self.file.to_string(),
-                                line,
-                                reason: format!("input truncated or corrupt at this row ({e}); the rest of the file is unreadable"),
-                                excerpt: String::new(),
-                            });
-                            break;
-                        }
+                Err(e) => match e.kind() {
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                        // The csv crate has read the row into `record` before checking its length.
+                        let line = self.line_of(&record);
+                        let reason = format!("row has {len} fields, the header has {expected_len}");
+                        rejects.push(self.reject(source_name, line, reason, &record));
                     }
-                }
+                    _ => {
+                        self.done = true;
+                        let reason = format!("input truncated or corrupt at this row ({e}); the rest of the file is unreadable");
+                        rejects.push(Reject { source: source_name.into(), file: self.file.to_string(), line: self.next_line, reason, excerpt: String::new() });
+                        break;
+                    }
+                },
             }
         }
         if rows.is_empty() && rejects.is_empty() {
             return None;
         }
         Some(Chunk { source: self.source, file: self.file.clone(), data: ChunkData::Rows { columns: self.columns.clone(), rows }, rejects })
+    }
+
+    /// The line a row starts on, and where the next one will start.
+    fn line_of(&mut self, record: &csv::ByteRecord) -> u64 {
+        let byte = record.position().map_or(0, |p| p.byte());
+        let line = self.lines.lock().expect("line index").line_at(byte);
+        let inner_newlines = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+        self.next_line = line + inner_newlines + 1;
+        line
     }
 
     fn reject(&self, source: &str, line: u64, reason: String, record: &csv::ByteRecord) -> Reject {

@@ -235,11 +235,17 @@ fn parse_terms(path: &Path, bytes: &[u8], delimiter: u8, lexicon: &str, set: &mu
                 }
             },
         };
+        let mut ambiguous_in = Vec::new();
         let ambiguous = match cols.get(&record, "ambiguous").to_ascii_lowercase().as_str() {
             "" | "false" | "no" | "0" => false,
             "true" | "yes" | "1" => true,
+            s if s.split(['|', ' ', ';']).filter(|x| !x.is_empty()).all(|x| x.len() == 2 && x.chars().all(|c| c.is_ascii_lowercase())) => {
+                // A list of languages: ambiguous only in documents of those languages.
+                ambiguous_in = s.split(['|', ' ', ';']).filter(|x| !x.is_empty()).map(String::from).collect();
+                false
+            }
             s => {
-                problems.push(at(format!("ambiguous `{s}` for `{term}` must be true or false")));
+                problems.push(at(format!("ambiguous `{s}` for `{term}` must be true, false, or language codes (`fr|es`) where the word is ambiguous")));
                 false
             }
         };
@@ -286,6 +292,7 @@ fn parse_terms(path: &Path, bytes: &[u8], delimiter: u8, lexicon: &str, set: &mu
             target,
             severity,
             ambiguous,
+            ambiguous_in,
             variants,
             mode,
             note: cols.get(&record, "note").to_string(),

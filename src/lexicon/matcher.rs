@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, Input, MatchKind, StartKind};
 
 use super::{Entry, MatchMode};
 use crate::normalize::{is_word_char, script_of, MatchingView, Script};
@@ -34,14 +34,15 @@ struct PatternTarget {
     rest: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Default)]
-struct Automaton {
-    ac: Option<AhoCorasick>,
+/// One Aho-Corasick automaton and what each of its patterns stands for.
+#[derive(Debug, Clone)]
+struct Patterns {
+    ac: AhoCorasick,
     targets: Vec<Vec<PatternTarget>>,
 }
 
-impl Automaton {
-    fn build(forms: Vec<(String, PatternTarget)>) -> Result<Self, aho_corasick::BuildError> {
+impl Patterns {
+    fn build(forms: Vec<(String, PatternTarget)>, anchored: bool) -> Result<Option<Self>, aho_corasick::BuildError> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<PatternTarget>> = Vec::new();
@@ -56,12 +57,42 @@ impl Automaton {
             }
         }
         if patterns.is_empty() {
-            return Ok(Automaton::default());
+            return Ok(None);
         }
         let kind = if patterns.len() <= 20_000 { Some(AhoCorasickKind::DFA) } else { None };
-        let ac = AhoCorasick::builder().match_kind(MatchKind::Standard).kind(kind).build(&patterns)?;
-        Ok(Automaton { ac: Some(ac), targets })
+        let start = if anchored { StartKind::Anchored } else { StartKind::Unanchored };
+        let ac = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).start_kind(start).kind(kind).build(&patterns)?;
+        Ok(Some(Patterns { ac, targets }))
     }
+}
+
+/// The patterns of one view: most are searched only at word starts (anchored),
+/// which skips the inside of every word; substring-mode terms, scripts written
+/// without spaces and patterns that begin with punctuation are searched everywhere.
+#[derive(Debug, Clone, Default)]
+struct Automaton {
+    at_word_starts: Option<Patterns>,
+    anywhere: Option<Patterns>,
+}
+
+impl Automaton {
+    fn build(forms: Vec<(String, PatternTarget, bool)>) -> Result<Self, aho_corasick::BuildError> {
+        let (loose, words): (Vec<_>, Vec<_>) = forms.into_iter().partition(|f| f.2);
+        Ok(Automaton {
+            at_word_starts: Patterns::build(words.into_iter().map(|(f, t, _)| (f, t)).collect(), true)?,
+            anywhere: Patterns::build(loose.into_iter().map(|(f, t, _)| (f, t)).collect(), false)?,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.at_word_starts.as_ref().map_or(0, |p| p.targets.len()) + self.anywhere.as_ref().map_or(0, |p| p.targets.len())
+    }
+}
+
+/// Whether a pattern must be searched everywhere rather than at word starts.
+fn searched_anywhere(form: &str, mode: MatchMode) -> bool {
+    let first = form.chars().next();
+    mode == MatchMode::Substring || first.is_none_or(|c| !is_word_char(c) || (!c.is_ascii() && script_of(c) == Script::Unspaced))
 }
 
 /// Lexicon entries compiled for matching.
@@ -94,14 +125,17 @@ impl CompiledLexicon {
                     let words = phrase_words(&normal);
                     let agg_words = phrase_words(&agg);
                     if words.len() >= 2 && agg_words.len() == words.len() {
-                        plain.push((words[0].clone(), PatternTarget { entry, rest: Some(words[1..].to_vec()) }));
-                        aggressive.push((agg_words[0].clone(), PatternTarget { entry, rest: Some(agg_words[1..].to_vec()) }));
+                        let loose = searched_anywhere(&words[0], e.mode);
+                        plain.push((words[0].clone(), PatternTarget { entry, rest: Some(words[1..].to_vec()) }, loose));
+                        aggressive.push((agg_words[0].clone(), PatternTarget { entry, rest: Some(agg_words[1..].to_vec()) }, loose));
                         continue;
                     }
                 }
-                plain.push((normal, PatternTarget { entry, rest: None }));
+                let loose = searched_anywhere(&normal, e.mode);
+                plain.push((normal, PatternTarget { entry, rest: None }, loose));
                 if !agg.is_empty() {
-                    aggressive.push((agg, PatternTarget { entry, rest: None }));
+                    let loose = searched_anywhere(&agg, e.mode);
+                    aggressive.push((agg, PatternTarget { entry, rest: None }, loose));
                 }
             }
         }
@@ -110,7 +144,7 @@ impl CompiledLexicon {
 
     /// Number of distinct patterns in the plain automaton.
     pub fn pattern_count(&self) -> usize {
-        self.plain.targets.len()
+        self.plain.len()
     }
 
     /// Finds every entry in a text. `lang` picks among entries that share a form.
@@ -132,22 +166,107 @@ impl CompiledLexicon {
         hits
     }
 
+    /// Searches one view. Anchored patterns are tried at every word start
+    /// (and, in Arabic, after each proclitic); when the longest pattern at a
+    /// start fails its boundary check, shorter ones are tried ("kill" in
+    /// "kill theme" after "kill them" failed). Every word start is tried, so a
+    /// group named inside a phrase ("kill the X") is still seen.
     fn search(&self, automaton: &Automaton, view: &MatchingView<'_>, lang: Option<&str>, via_aggressive: bool, hits: &mut Vec<Hit>) {
-        let Some(ac) = &automaton.ac else { return };
         let text = view.text();
-        for m in ac.find_overlapping_iter(text) {
-            let targets = &automaton.targets[m.pattern().as_usize()];
-            let chosen = choose_entries(targets, &self.entries, lang);
-            for t in chosen {
-                let e = &self.entries[t.entry as usize];
-                let Some((s, end)) = verify(text, m.start(), m.end(), e.mode, t.rest.as_deref()) else {
-                    continue;
-                };
-                let span = view.to_original(s, end);
-                let obfuscated = via_aggressive || view.obfuscated_within(span.0, span.1);
-                hits.push(Hit { entry: t.entry, span, obfuscated });
+        if let Some(p) = &automaton.at_word_starts {
+            for_each_word_start(text, |start| {
+                let mut end = text.len();
+                while let Some(m) = p.ac.find(Input::new(text).span(start..end).anchored(Anchored::Yes)) {
+                    if self.accept(p, view, m.start(), m.end(), m.pattern().as_usize(), lang, via_aggressive, hits) || m.end() <= start + 1 {
+                        break;
+                    }
+                    end = m.end() - 1;
+                }
+            });
+        }
+        if let Some(p) = &automaton.anywhere {
+            let mut pos = 0;
+            while pos < text.len() {
+                let Some(mut m) = p.ac.find(Input::new(text).span(pos..text.len())) else { break };
+                let start = m.start();
+                loop {
+                    if self.accept(p, view, m.start(), m.end(), m.pattern().as_usize(), lang, via_aggressive, hits) {
+                        pos = start + text[start..].chars().next().map_or(1, char::len_utf8);
+                        break;
+                    }
+                    match p.ac.find(Input::new(text).span(start..m.end() - 1)) {
+                        Some(shorter) if shorter.start() == start => m = shorter,
+                        _ => {
+                            pos = start + text[start..].chars().next().map_or(1, char::len_utf8);
+                            break;
+                        }
+                    }
+                }
             }
         }
+    }
+
+    /// Checks a raw match against its entries; pushes the hits and says whether any was accepted.
+    #[allow(clippy::too_many_arguments)]
+    fn accept(
+        &self,
+        patterns: &Patterns,
+        view: &MatchingView<'_>,
+        start: usize,
+        end: usize,
+        pattern: usize,
+        lang: Option<&str>,
+        via_aggressive: bool,
+        hits: &mut Vec<Hit>,
+    ) -> bool {
+        let text = view.text();
+        let targets = &patterns.targets[pattern];
+        let mut any = false;
+        for t in choose_entries(targets, &self.entries, lang) {
+            let e = &self.entries[t.entry as usize];
+            let Some((s, e_end)) = verify(text, start, end, e.mode, t.rest.as_deref()) else { continue };
+            let span = view.to_original(s, e_end);
+            let obfuscated = via_aggressive || view.obfuscated_within(span.0, span.1);
+            hits.push(Hit { entry: t.entry, span, obfuscated });
+            any = true;
+        }
+        any
+    }
+}
+
+/// Arabic proclitics that may stand before a term inside one written word, longest first.
+const ARABIC_PROCLITICS: [&str; 16] = ["وال", "فال", "بال", "كال", "ولل", "فلل", "ال", "لل", "وب", "ول", "فب", "فل", "و", "ف", "ب", "ل"];
+
+/// Calls `f` with the byte offset of every word start in a view, and in
+/// Arabic words also with the offsets after their proclitics.
+fn for_each_word_start(text: &str, mut f: impl FnMut(usize)) {
+    let b = text.as_bytes();
+    if b.is_ascii() {
+        let mut prev_word = false;
+        for (i, &c) in b.iter().enumerate() {
+            let word = c.is_ascii_alphanumeric() || c == b'_';
+            if word && !prev_word {
+                f(i);
+            }
+            prev_word = word;
+        }
+        return;
+    }
+    let mut prev_word = false;
+    for (i, c) in text.char_indices() {
+        let word = is_word_char(c);
+        if word && !prev_word {
+            f(i);
+            if !c.is_ascii() && script_of(c) == Script::Arabic {
+                let rest = &text[i..];
+                for p in ARABIC_PROCLITICS {
+                    if rest.starts_with(p) && rest[p.len()..].chars().next().is_some_and(is_word_char) {
+                        f(i + p.len());
+                    }
+                }
+            }
+        }
+        prev_word = word;
     }
 }
 
@@ -313,6 +432,7 @@ mod tests {
             target: None,
             severity: 2,
             ambiguous: false,
+            ambiguous_in: Vec::new(),
             variants: variants.iter().map(|s| s.to_string()).collect(),
             mode,
             note: String::new(),

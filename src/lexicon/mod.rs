@@ -5,6 +5,7 @@
 //! optionally `modifiers.csv` and `rules.toml` (see `lexicons/README.md`). A
 //! plain CSV with at least `term,lang,category` is a lexicon too.
 
+pub mod import;
 mod load;
 mod matcher;
 
@@ -57,6 +58,9 @@ pub struct Entry {
     pub severity: u8,
     /// Counts only when a rule supports it.
     pub ambiguous: bool,
+    /// Languages of documents in which the term is ambiguous although it is not in its own
+    /// (English "retard" is French for "late"). Empty when `ambiguous` says it all.
+    pub ambiguous_in: Vec<String>,
     /// Other written forms.
     pub variants: Vec<String>,
     /// How it is matched.
@@ -72,6 +76,11 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// Whether the term needs a rule's support in a document of this language.
+    pub fn ambiguous_for(&self, doc_lang: Option<&str>) -> bool {
+        self.ambiguous || doc_lang.is_some_and(|l| self.ambiguous_in.iter().any(|a| a == l.split(['-', '_']).next().unwrap_or(l)))
+    }
+
     /// The id used in signals for a bare lexicon hit.
     pub fn rule_id(&self) -> String {
         format!("lexicon:{}:{}", self.lexicon, self.line)

@@ -143,6 +143,9 @@ enum LookalikeFold {
 /// Decides the look-alike fold for one word: only words that mix scripts are
 /// folded, towards the script whose letters all have look-alikes in the other.
 fn lookalike_fold(word: &str) -> LookalikeFold {
+    if word.is_ascii() {
+        return LookalikeFold::None;
+    }
     let (mut latin, mut foreign, mut cyrillic) = (0usize, 0usize, 0usize);
     let (mut foreign_all_latinish, mut latin_all_cyrillish, mut digits) = (true, true, 0usize);
     for c in word.chars() {
@@ -307,32 +310,51 @@ fn is_leet_symbol(c: char) -> bool {
 /// inside or at the start of a word, three identical letters in a row, or
 /// single letters spread out with separators.
 fn shows_obfuscation(text: &str) -> bool {
-    let chars: Vec<char> = if text.is_ascii() { Vec::new() } else { text.chars().collect() };
-    let get = |i: usize| -> Option<char> {
-        if chars.is_empty() {
-            text.as_bytes().get(i).map(|&b| b as char)
-        } else {
-            chars.get(i).copied()
+    let b = text.as_bytes();
+    let alpha = |c: Option<char>| c.is_some_and(char::is_alphabetic);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' | b'@' | b'$' | b'!' | b'|' | b'+' => {
+                // Look only around the (rare) leet candidates; i is an ASCII byte, so a char boundary.
+                let before = text[..i].chars().next_back();
+                let mut rest = text[i + 1..].chars();
+                let after = rest.next();
+                let after_alpha = alpha(after) || (after.is_some_and(is_leet_symbol) && alpha(rest.next()));
+                let word_start = !before.is_some_and(is_word_char);
+                if (alpha(before) && after_alpha) || (word_start && after_alpha && c != b'@') {
+                    return true;
+                }
+            }
+            _ if c.is_ascii_alphabetic() => {
+                if b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c) {
+                    return true;
+                }
+                // x s y s z: single letters separated by single separators.
+                let single = |k: usize| {
+                    b.get(k).is_some_and(u8::is_ascii_alphabetic)
+                        && (k == 0 || !b[k - 1].is_ascii_alphanumeric())
+                        && !b.get(k + 1).is_some_and(|n| n.is_ascii_alphanumeric() || *n >= 0x80)
+                };
+                let sep = |k: usize| b.get(k).is_some_and(|&x| is_letter_separator(x as char));
+                if single(i) && sep(i + 1) && single(i + 2) && sep(i + 3) && single(i + 4) {
+                    return true;
+                }
+            }
+            _ => {}
         }
-    };
-    let n = if chars.is_empty() { text.len() } else { chars.len() };
-    let alpha = |i: usize| get(i).is_some_and(char::is_alphabetic);
-    for i in 0..n {
-        let c = get(i).unwrap_or(' ');
-        if is_leet_symbol(c) {
-            let before = i > 0 && alpha(i - 1);
-            let after = alpha(i + 1) || (get(i + 1).is_some_and(is_leet_symbol) && alpha(i + 2));
-            let word_start = i == 0 || !get(i - 1).is_some_and(is_word_char);
-            if (before && after) || (word_start && after && c != '@' && c != '#') {
+    }
+    if !text.is_ascii() {
+        // Other scripts: the same letter three times, or single letters spread out (к р ы с а).
+        // A window of the last seven characters; '\0' stands for the text's edges.
+        let mut w = ['\0'; 7];
+        for c in text.chars().chain(std::iter::once('\0')) {
+            w.rotate_left(1);
+            w[6] = c;
+            if w[6] == w[5] && w[5] == w[4] && !c.is_ascii() && c.is_alphabetic() {
                 return true;
             }
-        } else if c.is_alphabetic() {
-            if get(i + 1) == Some(c) && get(i + 2) == Some(c) {
-                return true;
-            }
-            // x s y s z: single letters separated by single separators.
-            let single = |k: usize| alpha(k) && (k == 0 || !get(k - 1).is_some_and(is_word_char)) && !get(k + 1).is_some_and(is_word_char);
-            if single(i) && get(i + 1).is_some_and(is_letter_separator) && single(i + 2) && get(i + 3).is_some_and(is_letter_separator) && single(i + 4) {
+            let word = |c: char| c != '\0' && is_word_char(c);
+            if is_letter_separator(w[2]) && is_letter_separator(w[4]) && !word(w[0]) && !word(w[6]) && [w[1], w[3], w[5]].iter().all(|c| c.is_alphabetic()) {
                 return true;
             }
         }
@@ -483,5 +505,64 @@ mod tests {
         let s = agg.text().find("kil").unwrap();
         let (a, b) = agg.to_original(s, s + 3);
         assert_eq!(&plain.original()[a..b], "k.i.l.l");
+    }
+
+    use proptest::prelude::*;
+
+    fn text_strategy() -> impl Strategy<Value = String> {
+        // Any characters, with the interesting ones (marks, invisibles, look-alikes, leet, separators) made frequent.
+        let interesting = prop::sample::select(vec![
+            'a', 'K', 'i', 'l', '1', '0', '@', '$', '.', ' ', '-', '\u{200B}', '\u{202E}', '\u{0301}', 'о', 'с', 'р', 'ß', 'ﬁ', 'ｖ', 'ا', 'ل', 'ـ', 'ة', 'क',
+            'ि', '蟑', 'İ', '\n', '\t', '"', '’',
+        ]);
+        prop::collection::vec(prop_oneof![any::<char>(), interesting], 0..48).prop_map(|v| v.into_iter().collect())
+    }
+
+    fn check_spans(view: &MatchingView<'_>) -> Result<(), TestCaseError> {
+        let o = view.original();
+        let bounds: Vec<usize> = view.text().char_indices().map(|(i, _)| i).chain(std::iter::once(view.text().len())).collect();
+        for (k, &i) in bounds.iter().enumerate() {
+            for &j in &bounds[k..] {
+                let (a, b) = view.to_original(i, j);
+                prop_assert!(a <= b && b <= o.len(), "span {i}..{j} -> {a}..{b} out of {}", o.len());
+                prop_assert!(o.is_char_boundary(a) && o.is_char_boundary(b), "span {i}..{j} -> {a}..{b} not on char boundaries of {o:?}");
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn every_span_maps_to_char_boundaries(s in text_strategy()) {
+            let plain = MatchingView::plain(&s);
+            check_spans(&plain)?;
+            if let Some(agg) = MatchingView::aggressive(&plain) {
+                check_spans(&agg)?;
+            }
+            let forced = build_aggressive(&plain);
+            check_spans(&forced)?;
+        }
+
+        #[test]
+        fn spans_cover_what_produced_them(s in text_strategy()) {
+            // Mapping is monotone: a later view position never maps before an earlier one.
+            let plain = MatchingView::plain(&s);
+            let mut last = 0;
+            for (i, _) in plain.text().char_indices() {
+                let o = plain.origin(i);
+                prop_assert!(o >= last);
+                last = o;
+            }
+        }
+
+        #[test]
+        fn lowercase_ascii_is_its_own_view(s in "[a-z0-9 ,.!?']{0,60}") {
+            let collapsed = s.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+            prop_assume!(collapsed == s);
+            let v = MatchingView::plain(&s);
+            prop_assert_eq!(v.text(), s.as_str());
+        }
     }
 }

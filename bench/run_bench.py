@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""End-to-end benchmark: tocsin against the Python peers, on the same files, in one run.
+
+Generates the shared corpus (../shared/bench/gen_corpus.py: 200 MiB, 5,000-term
+lexicon, and a 100,000-term variant) unless it exists, runs
+`tocsin run --input corpus.jsonl --lexicon lexicon.csv --out DIR --threads N`
+with 1 and 2 threads, runs the peers of ../shared/bench/peers.py on the same
+files, checks tocsin's `matches` total against truth.csv, and prints MiB/s,
+docs/s, peak memory and the ratios. With --record it appends the figures,
+the date and the machine to bench/RESULTS.md.
+
+    python3 bench/run_bench.py [--mb 200] [--peers pyahocorasick,ahocorasick_rs] [--record]
+
+Peers need: python3 -m venv /tmp/benchvenv && /tmp/benchvenv/bin/pip install pyahocorasick flashtext ahocorasick-rs
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
+
+
+def corpus(dir_, mb, terms):
+    if not os.path.exists(os.path.join(dir_, "truth.csv")):
+        print(f"generating {dir_} ({mb} MiB, {terms} terms)…", file=sys.stderr)
+        sh([sys.executable, os.path.join(SHARED, "gen_corpus.py"), "--out-dir", dir_, "--target-mb", str(mb), "--lexicon-size", str(terms)])
+    return os.path.join(dir_, "corpus.jsonl"), os.path.join(dir_, "lexicon.csv"), os.path.join(dir_, "truth.csv")
+
+
+def truth_total(path):
+    with open(path, newline="") as f:
+        return sum(int(r["count"]) for r in csv.DictReader(f))
+
+
+def matches_total(out):
+    """Sum of `matches` over category totals (target '*', category not 'all'), read with DuckDB."""
+    import duckdb  # installed by .ci/run; only needed here
+
+    q = f"SELECT sum(matches) FROM read_parquet('{out}/timeseries/*/*.parquet', hive_partitioning=true) WHERE category <> 'all' AND target = '*'"
+    return int(duckdb.sql(q).fetchone()[0] or 0)
+
+
+def run_tocsin(binary, corpus_path, lexicon, out, threads):
+    env = dict(os.environ, TOCSIN_PSEUDONYM_KEY=os.environ.get("TOCSIN_PSEUDONYM_KEY", "benchmark-key-not-secret-0123"))
+    cmd = ["/usr/bin/time", "-f", "%e %M", binary, "--quiet", "run", "--input", corpus_path, "--lexicon", lexicon, "--out", out, "--threads", str(threads)]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, text=True, capture_output=True, env=env)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise SystemExit(f"tocsin failed: {p.stderr}")
+    elapsed, rss_kb = p.stderr.strip().splitlines()[-1].split()
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    return {"threads": threads, "seconds": float(elapsed) or wall, "peak_mib": int(rss_kb) / 1024, "docs": manifest["totals"]["accepted"]}
+
+
+def compile_seconds(binary, lexicon):
+    t0 = time.perf_counter()
+    subprocess.run([binary, "--quiet", "scan", "--lexicon", lexicon], input='{"text":"x"}\n', text=True, capture_output=True, check=True)
+    return time.perf_counter() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mb", type=float, default=200)
+    ap.add_argument("--dir", default="/tmp/tocsin-bench")
+    ap.add_argument("--peers", default="pyahocorasick,ahocorasick_rs")
+    ap.add_argument("--python", default="/tmp/benchvenv/bin/python")
+    ap.add_argument("--skip-100k", action="store_true")
+    ap.add_argument("--record", action="store_true")
+    a = ap.parse_args()
+
+    sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+    binary = os.path.join(ROOT, "target", "release", "tocsin")
+    c5, l5, t5 = corpus(os.path.join(a.dir, "5k"), a.mb, 5000)
+    size_mib = os.path.getsize(c5) / 1048576
+    rows = []
+    for threads in (1, 2):
+        r = run_tocsin(binary, c5, l5, os.path.join(a.dir, f"out-5k-{threads}"), threads)
+        r.update(name=f"tocsin 5k terms, {threads} thread(s)", mib_s=size_mib / r["seconds"], docs_s=r["docs"] / r["seconds"])
+        rows.append(r)
+    truth = truth_total(t5)
+    got = matches_total(os.path.join(a.dir, "out-5k-1"))
+    if not a.skip_100k:
+        c100, l100, _ = corpus(os.path.join(a.dir, "100k"), a.mb, 100000)
+        r = run_tocsin(binary, c100, l100, os.path.join(a.dir, "out-100k-1"), 1)
+        r.update(name="tocsin 100k terms, 1 thread", mib_s=os.path.getsize(c100) / 1048576 / r["seconds"], docs_s=r["docs"] / r["seconds"])
+        rows.append(r)
+        compile_100k = compile_seconds(binary, l100)
+    peers = []
+    if a.peers and os.path.exists(a.python):
+        p = subprocess.run([a.python, os.path.join(SHARED, "peers.py"), "--corpus", c5, "--lexicon", l5, "--peers", a.peers], text=True, capture_output=True)
+        for line in p.stdout.splitlines():
+            if line.startswith("{") and '"peer"' in line:
+                peers.append(json.loads(line))
+    one = rows[0]
+    lines = [f"corpus {size_mib:.0f} MiB, {one['docs']} docs; matches {got} vs truth {truth}: {'OK' if got == truth else 'MISMATCH'}"]
+    for r in rows:
+        lines.append(f"{r['name']:<36} {r['mib_s']:8.1f} MiB/s {r['docs_s']:10.0f} docs/s  peak {r['peak_mib']:.0f} MiB  ({r['seconds']:.1f} s)")
+    for p in peers:
+        lines.append(f"{'peer ' + p['peer']:<36} {p['mb_per_s']:8.1f} MiB/s {p['docs_per_s']:10.0f} docs/s")
+    lines.append(f"ratio 2 threads / 1 thread: {rows[1]['mib_s'] / one['mib_s']:.2f}")
+    for p in peers:
+        lines.append(f"ratio tocsin 1 thread / {p['peer']}: {one['mib_s'] / p['mb_per_s']:.2f}")
+    if not a.skip_100k:
+        lines.append(f"ratio 100k-term time / 5k-term time (1 thread): {rows[2]['seconds'] / one['seconds']:.2f}; 100k lexicon load+compile+scan of one doc: {compile_100k:.2f} s")
+    print("\n".join(lines))
+    if a.record:
+        cpu = re.sub(r"\s+", " ", next((l.split(":", 1)[1] for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())).strip()
+        with open(os.path.join(ROOT, "bench", "RESULTS.md"), "a") as f:
+            f.write(f"\n## {datetime.date.today()} — {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}\n\n```\n" + "\n".join(lines) + "\n```\n")
+
+
+if __name__ == "__main__":
+    main()
