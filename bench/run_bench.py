@@ -49,7 +49,7 @@ def matches_total(out):
     import duckdb  # installed by .ci/run; only needed here
 
     q = f"SELECT sum(matches) FROM read_parquet('{out}/timeseries/*/*.parquet', hive_partitioning=true) WHERE category <> 'all' AND target = '*'"
-    return int(duckdb.sql(q).fetchone()[0] or 0)
+    return int(duckdb.sql(q).fetchall()[0][0] or 0)
 
 
 def run_tocsin(binary, corpus_path, lexicon, out, threads):
