@@ -233,6 +233,8 @@ pub struct RunSummary {
     pub manifest: Manifest,
     /// Documents that counted as hostile speech somewhere.
     pub docs_flagged: u64,
+    /// The indicators recomputed from the whole store after this run.
+    pub indicators: crate::indicators::IndicatorSummary,
 }
 
 /// Why a run failed after validation.
@@ -247,6 +249,9 @@ pub enum RunError {
     /// The thread pool could not start.
     #[error("cannot start worker threads: {0}")]
     Threads(String),
+    /// The time series were written, but the indicators could not be recomputed.
+    #[error("time series written, but the indicators failed: {0}")]
+    Indicators(#[from] crate::indicators::IndicatorError),
 }
 
 /// The partial result of some chunks.
@@ -403,7 +408,9 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         return Err(e.into());
     }
     staging.commit(Some(Path::new("manifest.json")))?;
-    Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged })
+    // Still under the output lock: the indicators are recomputed from the whole store, so earlier nights count.
+    let indicators = crate::indicators::compute(&p.out_dir, &crate::indicators::IndicatorOptions::default())?;
+    Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged, indicators })
 }
 
 fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
