@@ -222,13 +222,14 @@ fn run(args: RunArgs, quiet: bool) -> ExitCode {
                 );
                 let out = summary.out_dir.display();
                 println!("results in {out}/: timeseries/ (Parquet, one partition per day), rejects/{}.jsonl, manifest.json", m.run_id);
-                let ind = &summary.indicators;
-                let high: Vec<_> = ind.latest.iter().filter(|r| r.level == Level::High).collect();
-                println!("indicators: {} rows, {} regions; latest alerts at high: {}", ind.rows, ind.regions, high.len());
-                for r in high.iter().take(12) {
-                    println!("  {} {} {}: {}", r.region, r.indicator, r.target, r.reason);
+                if let Some(ind) = &summary.indicators {
+                    let high: Vec<_> = ind.latest.iter().filter(|r| r.level == Level::High).collect();
+                    println!("indicators: {} rows, {} regions; latest alerts at high: {}", ind.rows, ind.regions, high.len());
+                    for r in high.iter().take(12) {
+                        println!("  {} {} {}: {}", r.region, r.indicator, r.target, r.reason);
+                    }
+                    println!("  see {}/indicators_latest.csv and indicators/ (Parquet)", summary.out_dir.display());
                 }
-                println!("  see {}/indicators_latest.csv and indicators/ (Parquet)", summary.out_dir.display());
             }
             ExitCode::SUCCESS
         }

@@ -233,8 +233,8 @@ pub struct RunSummary {
     pub manifest: Manifest,
     /// Documents that counted as hostile speech somewhere.
     pub docs_flagged: u64,
-    /// The indicators recomputed from the whole store after this run.
-    pub indicators: crate::indicators::IndicatorSummary,
+    /// The indicators recomputed from the whole store after this run (`None` while the store holds no time series yet).
+    pub indicators: Option<crate::indicators::IndicatorSummary>,
 }
 
 /// Why a run failed after validation.
@@ -409,7 +409,11 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     }
     staging.commit(Some(Path::new("manifest.json")))?;
     // Still under the output lock: the indicators are recomputed from the whole store, so earlier nights count.
-    let indicators = crate::indicators::compute(&p.out_dir, &crate::indicators::IndicatorOptions::default())?;
+    let indicators = if p.out_dir.join("timeseries").is_dir() {
+        Some(crate::indicators::compute(&p.out_dir, &crate::indicators::IndicatorOptions::default())?)
+    } else {
+        None
+    };
     Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged, indicators })
 }
 
