@@ -372,13 +372,14 @@ fn read_inputs(files: &[PathBuf]) -> Result<Vec<(String, String)>, ExitCode> {
     Ok(out)
 }
 
+/// What `scan` and `eval` both start from: the detector and the input texts.
+fn detector_and_inputs(lexicon: &[PathBuf], files: &[PathBuf]) -> Result<(tocsin::detect::Detector, Vec<(String, String)>), ExitCode> {
+    Ok((detector(lexicon)?, read_inputs(files)?))
+}
+
 fn scan(files: &[PathBuf], explain: bool, lexicon: &[PathBuf]) -> ExitCode {
-    let detector = match detector(lexicon) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
-    let inputs = match read_inputs(files) {
-        Ok(i) => i,
+    let (detector, inputs) = match detector_and_inputs(lexicon, files) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let stdout = std::io::stdout();
@@ -415,12 +416,8 @@ fn scan(files: &[PathBuf], explain: bool, lexicon: &[PathBuf]) -> ExitCode {
 }
 
 fn eval(files: &[PathBuf], by: &[String], errors: bool, lexicon: &[PathBuf]) -> ExitCode {
-    let detector = match detector(lexicon) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
-    let inputs = match read_inputs(files) {
-        Ok(i) => i,
+    let (detector, inputs) = match detector_and_inputs(lexicon, files) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let mut cases = Vec::new();
