@@ -75,6 +75,9 @@ pub struct PipelineConfig {
     /// Which signal modifiers stop a signal from counting as hostile.
     #[serde(default)]
     pub signals: SignalPolicy,
+    /// Region assignment: order of the steps, source table, gazetteers (docs/REGIONS.md).
+    #[serde(default)]
+    pub regions: crate::region::RegionsConfig,
 }
 
 fn default_name() -> String {
@@ -288,11 +291,13 @@ pub enum AggregateKey {
 pub struct AggregateConfig {
     /// Keys kept in the time series; a key left out is written as `*`.
     pub keys: Vec<AggregateKey>,
+    /// Exact reposts (the same normalised text on the same day in the same row) count once in `docs`; `copies` counts them all.
+    pub dedup_reposts: bool,
 }
 
 impl Default for AggregateConfig {
     fn default() -> Self {
-        AggregateConfig { keys: vec![AggregateKey::Region, AggregateKey::Lang, AggregateKey::Target] }
+        AggregateConfig { keys: vec![AggregateKey::Region, AggregateKey::Lang, AggregateKey::Target], dedup_reposts: true }
     }
 }
 

@@ -57,14 +57,19 @@ impl Detector {
 
     /// Signals in one text. `lang` is the document's language when known.
     pub fn detect(&self, text: &str, lang: Option<&str>) -> Vec<Signal> {
-        let plain = MatchingView::plain(text);
-        let aggressive = MatchingView::aggressive(&plain);
-        let hits = self.lexicon.find(&plain, aggressive.as_ref(), lang);
+        self.detect_view(&MatchingView::plain(text), lang)
+    }
+
+    /// Signals in a text whose plain matching view the caller has already built
+    /// (the pipeline shares it with region assignment and the repost key).
+    pub fn detect_view(&self, plain: &MatchingView<'_>, lang: Option<&str>) -> Vec<Signal> {
+        let aggressive = MatchingView::aggressive(plain);
+        let hits = self.lexicon.find(plain, aggressive.as_ref(), lang);
         if hits.is_empty() {
             return Vec::new();
         }
-        let ctx = DocContext::new(&plain);
-        let cues = self.cues.find(&plain, &ctx, lang);
+        let ctx = DocContext::new(plain);
+        let cues = self.cues.find(plain, &ctx, lang);
         let doc = Doc { ctx: &ctx, cues: &cues, cue_matcher: &self.cues, hits: &hits, lexicon: &self.lexicon, lang };
         let mut signals = Vec::with_capacity(hits.len());
         for (i, hit) in hits.iter().enumerate() {
@@ -120,7 +125,7 @@ impl Detector {
                 counting: self.policy.counting(category, modifiers),
             });
         }
-        self.apply_regex_rules(&plain, &doc, &mut signals);
+        self.apply_regex_rules(plain, &doc, &mut signals);
         signals.sort_by(|a, b| a.span.cmp(&b.span).then(a.category.cmp(&b.category)));
         signals
     }

@@ -8,6 +8,8 @@
 //! [`rules`] (→ [`signal::Signal`]s, in [`detect`]) → [`aggregate`]
 //! (mergeable counters) → [`sink`] (Parquet time series, rejects, manifest)
 //! → [`indicators`] (stage-two indicators, baselines and alert levels).
+//! [`region`] places each document in a region (its own field, a source
+//! table, or a gazetteer of place names) before it is aggregated.
 //! [`pipeline`] drives the stages on all cores; the binary only parses
 //! arguments and calls this library.
 #![deny(missing_docs)]
@@ -22,6 +24,7 @@ pub mod ingest;
 pub mod lexicon;
 pub mod normalize;
 pub mod pipeline;
+pub mod region;
 pub mod rules;
 pub mod signal;
 pub mod sink;

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::Aggregator;
+use std::borrow::Cow;
+
+use crate::aggregate::{text_key, Aggregator};
 use crate::config::{ConfigError, Format, LoadedConfig, Problem};
 use crate::detect::Detector;
 use crate::document::Pseudonymiser;
@@ -17,6 +19,8 @@ use crate::ingest::decompress::{file_digest, open};
 use crate::ingest::timestamp::TimeParser;
 use crate::ingest::{Chunk, ChunkStream, IngestContext, Reject, SourcePlan};
 use crate::lexicon::{load_lexicons, LexiconInfo, LexiconSet};
+use crate::normalize::MatchingView;
+use crate::region::{PlacementCounts, RegionAssigner, RegionsRecord};
 use crate::sink::lock::{LockError, OutputLock};
 use crate::sink::manifest::{InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts};
 use crate::sink::{jsonl_bytes, parquet, timeseries, SinkError, Staging};
@@ -38,6 +42,8 @@ pub struct Prepared {
     pub lexicons: Vec<LexiconInfo>,
     /// Output directory.
     pub out_dir: PathBuf,
+    /// Region assignment (order, source table, gazetteers).
+    pub regions: Arc<RegionAssigner>,
 }
 
 /// Where the shipped lexicons are: `$TOCSIN_LEXICONS`, `./lexicons`, next to the binary's repo, or the source tree.
@@ -127,6 +133,7 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         }
     };
     let key = pseudonym_key(&config).map_err(|p| problems.push(p)).ok();
+    let regions = RegionAssigner::from_config(&config).map_err(|ps| problems.extend(ps)).ok();
     let out_dir = config.output_dir();
     if let Err(msg) = check_writable(&out_dir) {
         problems.push(config.problem_at(&c.output, msg));
@@ -158,7 +165,8 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         sources: plans,
     };
     let lexicons = lexicon_records(&set);
-    Ok(Prepared { ingest, detector: Arc::new(detector), lexicons, out_dir, config })
+    let regions = Arc::new(regions.expect("no problems means region assignment"));
+    Ok(Prepared { ingest, detector: Arc::new(detector), lexicons, out_dir, config, regions })
 }
 
 fn lexicon_records(set: &LexiconSet) -> Vec<LexiconInfo> {
@@ -259,11 +267,17 @@ struct Partial {
     agg: Aggregator,
     rejects: Vec<Reject>,
     counts: Vec<SourceCounts>,
+    placed: PlacementCounts,
 }
 
 impl Partial {
     fn new(p: &Prepared) -> Self {
-        Partial { agg: Aggregator::new(&p.config.config.aggregate), rejects: Vec::new(), counts: vec![SourceCounts::default(); p.ingest.sources.len()] }
+        Partial {
+            agg: Aggregator::new(&p.config.config.aggregate),
+            rejects: Vec::new(),
+            counts: vec![SourceCounts::default(); p.ingest.sources.len()],
+            placed: PlacementCounts::default(),
+        }
     }
 
     fn process(mut self, chunk: Chunk, p: &Prepared) -> Self {
@@ -273,13 +287,21 @@ impl Partial {
         self.rejects.extend(chunk.rejects.iter().cloned());
         let agg = &mut self.agg;
         let rejects = &mut self.rejects;
+        let placed = &mut self.placed;
         chunk.for_each_record(&p.ingest, &mut |record| {
             counts.read += 1;
             match record {
-                Ok(doc) => {
+                Ok(mut doc) => {
                     counts.accepted += 1;
-                    let signals = p.detector.detect(&doc.text, doc.lang.as_deref());
-                    agg.add(&doc, &signals);
+                    // One matching view serves region assignment, detection and the repost key.
+                    let plain = MatchingView::plain(&doc.text);
+                    let placement = p.regions.place(&doc, &plain);
+                    placed.add(placement.method());
+                    if let Some(region) = placement.region() {
+                        doc.region = region.map(|r| Cow::Owned(r.to_string()));
+                    }
+                    let signals = p.detector.detect_view(&plain, doc.lang.as_deref());
+                    agg.add_keyed(&doc, &signals, text_key(plain.text()));
                 }
                 Err(r) => {
                     counts.rejected += 1;
@@ -293,6 +315,7 @@ impl Partial {
     fn merge(mut self, other: Partial) -> Self {
         self.agg.merge(other.agg);
         self.rejects.extend(other.rejects);
+        self.placed.merge(&other.placed);
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
             a.read += b.read;
             a.accepted += b.accepted;
@@ -392,6 +415,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         rules: p.detector.rules().files.iter().map(|(path, sha)| RuleRecord { path: path.display().to_string(), sha256: sha.clone() }).collect(),
         sources,
         totals,
+        regions: RegionsRecord { placed_by: result.placed, ..p.regions.record().clone() },
         dates,
         outputs,
         started: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -445,6 +469,11 @@ fn run_id(p: &Prepared, inputs: &[InputFile]) -> String {
     h.update(p.config.hash());
     for l in &p.lexicons {
         h.update(&l.sha256);
+    }
+    // Region files change the rows too; runs without any keep their earlier ids.
+    let r = p.regions.record();
+    for f in r.source_table.iter().chain(&r.gazetteers) {
+        h.update(&f.sha256);
     }
     for i in inputs {
         h.update(&i.sha256);

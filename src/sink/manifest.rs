@@ -84,6 +84,8 @@ pub struct Manifest {
     pub sources: BTreeMap<String, SourceCounts>,
     /// Totals over all sources.
     pub totals: SourceCounts,
+    /// Region assignment: the order of the steps, the files, and documents per method.
+    pub regions: crate::region::RegionsRecord,
     /// Days written.
     pub dates: Vec<String>,
     /// Outputs written by this run.
