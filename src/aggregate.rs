@@ -10,7 +10,7 @@
 //! `docs_flagged` and the signal counts; `copies` and `copies_flagged` count
 //! every copy, and reach, authors and sources add up over the copies. This
 //! needs one 64-bit hash per distinct text and row, kept for the whole run
-//! (≈ 16 bytes per distinct document in a hash set, plus ≈ 40 bytes and 32
+//! (≈ 16 bytes per distinct document in a hash set, plus ≈ 60 bytes and 56
 //! per touched row for a text with signals); `[aggregate] dedup_reposts =
 //! false` turns it off. See docs/SCHEMA.md.
 
