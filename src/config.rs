@@ -173,6 +173,10 @@ pub struct SourceConfig {
     /// Detect the language (whatlang) of records that have none, from the field or `lang`; off by default.
     #[serde(default)]
     pub detect_lang: bool,
+    /// The languages this source publishes in: every document is read with each of their lexicons
+    /// (code-switching), and a detected language outside the list is discarded.
+    #[serde(default)]
+    pub langs: Vec<String>,
 }
 
 /// A field name, or several whose values are joined (text) or summed (reach).

@@ -21,6 +21,7 @@ pub mod document;
 pub mod evaluate;
 pub mod indicators;
 pub mod ingest;
+pub mod language;
 pub mod lexicon;
 pub mod normalize;
 pub mod pipeline;

@@ -18,6 +18,7 @@ use crate::document::Pseudonymiser;
 use crate::ingest::decompress::{file_digest, open};
 use crate::ingest::timestamp::TimeParser;
 use crate::ingest::{Chunk, ChunkStream, IngestContext, Reject, SourcePlan};
+use crate::language::{LangCounts, Languages};
 use crate::lexicon::{load_lexicons, LexiconInfo, LexiconSet};
 use crate::normalize::MatchingView;
 use crate::region::{PlacementCounts, RegionAssigner, RegionsRecord};
@@ -44,6 +45,8 @@ pub struct Prepared {
     pub out_dir: PathBuf,
     /// Region assignment (order, source table, gazetteers).
     pub regions: Arc<RegionAssigner>,
+    /// Language detection and the languages each source is read in.
+    pub languages: Arc<Languages>,
 }
 
 /// Where the shipped lexicons are: `$TOCSIN_LEXICONS`, `./lexicons`, next to the binary's repo, or the source tree.
@@ -134,6 +137,7 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
     };
     let key = pseudonym_key(&config).map_err(|p| problems.push(p)).ok();
     let regions = RegionAssigner::from_config(&config).map_err(|ps| problems.extend(ps)).ok();
+    let languages = Languages::from_config(&config).map_err(|ps| problems.extend(ps)).ok();
     let out_dir = config.output_dir();
     if let Err(msg) = check_writable(&out_dir) {
         problems.push(config.problem_at(&c.output, msg));
@@ -166,7 +170,8 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
     };
     let lexicons = lexicon_records(&set);
     let regions = Arc::new(regions.expect("no problems means region assignment"));
-    Ok(Prepared { ingest, detector: Arc::new(detector), lexicons, out_dir, config, regions })
+    let languages = Arc::new(languages.expect("no problems means languages"));
+    Ok(Prepared { ingest, detector: Arc::new(detector), lexicons, out_dir, config, regions, languages })
 }
 
 fn lexicon_records(set: &LexiconSet) -> Vec<LexiconInfo> {
@@ -268,6 +273,7 @@ struct Partial {
     rejects: Vec<Reject>,
     counts: Vec<SourceCounts>,
     placed: PlacementCounts,
+    languages: LangCounts,
 }
 
 impl Partial {
@@ -277,6 +283,7 @@ impl Partial {
             rejects: Vec::new(),
             counts: vec![SourceCounts::default(); p.ingest.sources.len()],
             placed: PlacementCounts::default(),
+            languages: LangCounts::default(),
         }
     }
 
@@ -288,11 +295,15 @@ impl Partial {
         let agg = &mut self.agg;
         let rejects = &mut self.rejects;
         let placed = &mut self.placed;
+        let languages = &mut self.languages;
+        let source = chunk.source;
         chunk.for_each_record(&p.ingest, &mut |record| {
             counts.read += 1;
             match record {
                 Ok(mut doc) => {
                     counts.accepted += 1;
+                    let origin = p.languages.assign(&mut doc, source);
+                    languages.add(doc.lang.as_deref(), origin);
                     // One matching view serves region assignment, detection and the repost key.
                     let plain = MatchingView::plain(&doc.text);
                     let placement = p.regions.place(&doc, &plain);
@@ -300,7 +311,7 @@ impl Partial {
                     if let Some(region) = placement.region() {
                         doc.region = region.map(|r| Cow::Owned(r.to_string()));
                     }
-                    let signals = p.detector.detect_view(&plain, doc.lang.as_deref());
+                    let signals = p.detector.detect_langs(&plain, &p.languages.reading(doc.lang.as_deref(), source));
                     agg.add_keyed(&doc, &signals, text_key(plain.text()));
                 }
                 Err(r) => {
@@ -316,6 +327,7 @@ impl Partial {
         self.agg.merge(other.agg);
         self.rejects.extend(other.rejects);
         self.placed.merge(&other.placed);
+        self.languages.merge(other.languages);
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
             a.read += b.read;
             a.accepted += b.accepted;
@@ -415,6 +427,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         rules: p.detector.rules().files.iter().map(|(path, sha)| RuleRecord { path: path.display().to_string(), sha256: sha.clone() }).collect(),
         sources,
         totals,
+        languages: result.languages.finish(),
         regions: RegionsRecord { placed_by: result.placed, ..p.regions.record().clone() },
         dates,
         outputs,
