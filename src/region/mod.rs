@@ -374,11 +374,12 @@ impl RegionAssigner {
                         return Placement::Given;
                     }
                 }
-                Step::SourceTable => {
+                Step::SourceTable if !self.sources.is_empty() => {
                     if let Some(r) = self.sources.get(doc.source.trim().to_lowercase().as_str()) {
                         return Placement::Placed(r, Method::SourceTable);
                     }
                 }
+                Step::SourceTable => {}
                 Step::Location => {
                     let (Some(g), Some(loc)) = (&self.gazetteer, &doc.location) else { continue };
                     match gazetteer::vote(&g.mentions(&MatchingView::plain(loc), None, true)) {
