@@ -3,7 +3,7 @@
 //! normalise → lexicon hits → context (tokens, cues, quotes) → rules →
 //! signals with targets and modifiers → the policy decides how each counts.
 
-use crate::lexicon::{CompiledLexicon, CueScope, Hit, LexiconSet};
+use crate::lexicon::{CompiledLexicon, CueScope, FuzzyIndex, Hit, KnownWord, LexiconSet};
 use crate::normalize::MatchingView;
 use crate::rules::{CueHit, CueKind};
 use crate::rules::{CueMatcher, DocContext, RuleError, RuleSet};
@@ -21,6 +21,8 @@ pub struct Detector {
     rules: RuleSet,
     cues: CueMatcher,
     policy: SignalPolicy,
+    /// Misspellings and glued words (languages whose rules turn it on); `None` when off.
+    fuzzy: Option<FuzzyIndex>,
 }
 
 /// Why a detector could not be built.
@@ -41,8 +43,29 @@ impl Detector {
         let mut pronouns: Vec<(String, String)> = rules.pronouns.iter().flat_map(|(l, ws)| ws.iter().map(move |w| (l.clone(), w.clone()))).collect();
         pronouns.sort();
         let cues = CueMatcher::new(&set.cues, &pronouns);
+        let known = set
+            .cues
+            .iter()
+            .map(|c| KnownWord { lang: &c.lang, word: &c.cue, listed: false })
+            .chain(pronouns.iter().map(|(lang, word)| KnownWord { lang, word, listed: false }))
+            .chain(set.words.iter().map(|(lang, word)| KnownWord { lang, word, listed: true }));
+        let fuzzy = FuzzyIndex::build(&set.entries, known, &rules.fuzzy);
         let lexicon = CompiledLexicon::compile(set.entries)?;
-        Ok(Detector { lexicon, rules, cues, policy })
+        Ok(Detector { lexicon, rules, cues, policy, fuzzy })
+    }
+
+    /// Turns fuzzy matching (misspellings, glued words) off or back on where the lexicons allow it
+    /// (`[matching] fuzzy` of a pipeline).
+    pub fn with_fuzzy(mut self, on: bool) -> Self {
+        if !on {
+            self.fuzzy = None;
+        }
+        self
+    }
+
+    /// The fuzzy index, when on.
+    pub fn fuzzy(&self) -> Option<&FuzzyIndex> {
+        self.fuzzy.as_ref()
     }
 
     /// The compiled lexicon.
@@ -97,7 +120,10 @@ impl Detector {
     /// The signals of one reading, each with whether its lexicon entry is in the reading's language.
     fn read(&self, plain: &MatchingView<'_>, lang: Option<&str>) -> Vec<(Signal, bool)> {
         let aggressive = MatchingView::aggressive(plain);
-        let hits = self.lexicon.find(plain, aggressive.as_ref(), lang);
+        let mut hits = self.lexicon.find(plain, aggressive.as_ref(), lang);
+        if let Some(fuzzy) = &self.fuzzy {
+            fuzzy.extend(&self.lexicon, plain, lang, &mut hits);
+        }
         if hits.is_empty() {
             return Vec::new();
         }

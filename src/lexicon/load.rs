@@ -128,6 +128,14 @@ fn load_pack_into(dir: &Path, set: &mut LexiconSet, problems: &mut Vec<Problem>)
             Err(e) => problems.push(problem(&rules, None, format!("cannot read: {e}"))),
         }
     }
+    let words = dir.join("words.txt");
+    if words.is_file() {
+        if let Some(bytes) = read(&words, problems) {
+            hasher.update(&bytes);
+            let lang = info.languages.first().cloned().unwrap_or_else(|| info.name.clone());
+            parse_words(&words, &bytes, &lang, set, problems);
+        }
+    }
     info.entries = set.entries.len() - before;
     info.sha256 = hex::encode(hasher.finalize());
     set.lexicons.push(info);
@@ -341,6 +349,28 @@ fn parse_cues(path: &Path, bytes: &[u8], lexicon: &str, set: &mut LexiconSet, pr
             )),
             (_, None) => problems.push(problem(path, Some(line), format!("unknown scope `{scope_s}` for cue `{cue}` (following, sentence, preceding)"))),
         }
+    }
+}
+
+/// `words.txt`: one real word per line, `#` starts a comment.
+fn parse_words(path: &Path, bytes: &[u8], lang: &str, set: &mut LexiconSet, problems: &mut Vec<Problem>) {
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(problem(path, None, format!("not UTF-8: {e}")));
+            return;
+        }
+    };
+    for (i, line) in text.lines().enumerate() {
+        let word = line.split('#').next().unwrap_or("").trim();
+        if word.is_empty() {
+            continue;
+        }
+        if word.chars().any(|c| c.is_whitespace()) {
+            problems.push(problem(path, Some(i + 1), format!("`{word}`: one word per line")));
+            continue;
+        }
+        set.words.push((lang.to_string(), word.to_string()));
     }
 }
 

@@ -30,6 +30,17 @@ struct RuleFile {
     regex: Vec<RegexSpec>,
     #[serde(default)]
     pronouns: Vec<PronounSpec>,
+    #[serde(default)]
+    fuzzy: Vec<FuzzySpec>,
+}
+
+/// `[[fuzzy]]`: turns fuzzy matching on for a language (the pack should ship a `words.txt` guard list).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FuzzySpec {
+    lang: String,
+    #[serde(default)]
+    split: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +150,8 @@ pub struct RuleSet {
     pub regex: Vec<RegexRule>,
     /// Pronouns per language (normalised forms).
     pub pronouns: HashMap<String, Vec<String>>,
+    /// Languages with fuzzy matching (misspellings; glued words where `split`).
+    pub fuzzy: Vec<crate::lexicon::FuzzyLang>,
     /// Rule files and their SHA-256, for provenance.
     pub files: Vec<(PathBuf, String)>,
 }
@@ -248,6 +261,11 @@ impl RuleSet {
                         r.pattern.span(),
                         format!("rule `{}`: pattern does not compile: {}", r.id.get_ref(), e.to_string().lines().last().unwrap_or("")),
                     )),
+                }
+            }
+            for f in file.fuzzy {
+                if !set.fuzzy.iter().any(|x| x.lang == f.lang) {
+                    set.fuzzy.push(crate::lexicon::FuzzyLang { lang: f.lang, split: f.split });
                 }
             }
             for p in file.pronouns {
