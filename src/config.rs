@@ -81,6 +81,24 @@ pub struct PipelineConfig {
     /// Region assignment: order of the steps, source table, gazetteers (docs/REGIONS.md).
     #[serde(default)]
     pub regions: crate::region::RegionsConfig,
+    /// Matching options (fuzzy matching of misspelt and glued words).
+    #[serde(default)]
+    pub matching: MatchingConfig,
+}
+
+/// The `[matching]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MatchingConfig {
+    /// Read misspelt and glued words as the lexicon words they stand for, in the languages whose
+    /// lexicons turn it on (`[[fuzzy]]` in their rules.toml); on by default.
+    pub fuzzy: bool,
+}
+
+impl Default for MatchingConfig {
+    fn default() -> Self {
+        MatchingConfig { fuzzy: true }
+    }
 }
 
 /// How much of a flagged document's text the evidence keeps.

@@ -7,24 +7,28 @@
 //! document's language is rewritten to it; a word that splits into known
 //! words, one of them a lexicon word, is split. The rewritten copy of the
 //! text is searched with the same automata, and what is found there through a
-//! rewritten word becomes a hit on the original word, marked obfuscated: the
-//! evidence quotes what the author wrote.
+//! rewritten word becomes a hit on the original word (on its letters, for a
+//! piece of a glued word), marked obfuscated: the evidence quotes what the
+//! author wrote.
 //!
 //! Guards, because a real word must never be "corrected" into a slur:
 //! - only languages whose pack turns it on (`[[fuzzy]]` in its `rules.toml`);
 //! - only Latin, Cyrillic and Greek letters (a typo model for alphabets; not
 //!   for scripts written without spaces, abugidas or Arabic roots);
-//! - a word that is known is left alone: every word of every lexicon form, cue
-//!   and pronoun phrase, and the pack's `words.txt` (function words, and the
-//!   real words of a dictionary that lie one edit from a lexicon word or split
-//!   into lexicon words: `tocsin lexicon fuzzy-check` lists them);
-//! - targets of at least 5 letters (4-letter words only by a swap of two
-//!   inner letters, "klil"); a substitution only in words of 8 letters or more;
+//! - a word that is known is left alone: every word of every lexicon form, and
+//!   in the document's language every word of its cues and pronoun phrases
+//!   and of the pack's `words.txt` (function words, and the real words of a
+//!   dictionary that lie one edit from a lexicon word or split into lexicon
+//!   words: `tocsin lexicon fuzzy-check` lists them);
+//! - targets of at least 5 letters (4-letter words only by a swap that keeps
+//!   the first letter, "klil", "haet"); a substitution only in words of 8
+//!   letters or more;
 //! - a dropped, added or replaced letter is never the first nor the last one
 //!   (word endings carry inflection: "Algérie" is not a misspelt "algérien");
 //! - a glued word is split into at most four known words of the document's
-//!   language (one-letter words only when `words.txt` lists them), one of them
-//!   a hostile lexicon word; one unknown piece of 4 letters or more may stand
+//!   language (a one-letter word only at the start and when `words.txt` lists
+//!   it), one of them a hostile lexicon word (of 3 letters only in a split in
+//!   two, "todie"); one unknown piece of 4 letters or more may stand
 //!   at its start or end when the hostile word is a term of its own of 5
 //!   letters or more ("massivescumbags"). Group names alone are not enough.
 //!
@@ -44,6 +48,8 @@ use crate::signal::Category;
 const MAX_CHARS: usize = 40;
 /// Longest piece of a glued word.
 const MAX_PIECE: usize = 24;
+/// Words searched on either side of a rewritten word (phrases are at most a few words long).
+const WINDOW_WORDS: usize = 10;
 /// Most pieces a glued word is split into ("personneslesplusstupides").
 const MAX_PIECES: u8 = 4;
 /// Shortest target of a dropped, added or swapped letter.
@@ -51,6 +57,18 @@ const MIN_TARGET: usize = 5;
 /// Shortest target of a substituted letter.
 const MIN_SUBSTITUTION: usize = 8;
 const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Slots of the per-thread cache of words left alone.
+const MISS_SLOTS: usize = 8192;
+
+thread_local! {
+    /// Keys (mixed with the index and the language) of words recently left alone: a direct-mapped cache,
+    /// so a frequent word costs one look-up after its first time.
+    static MISSES: std::cell::RefCell<Box<[u64]>> = std::cell::RefCell::new(vec![0u64; MISS_SLOTS].into_boxed_slice());
+}
+
+/// Distinguishes indexes in the per-thread cache.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// Hasher for keys that are already well-mixed 64-bit hashes.
 #[derive(Default)]
@@ -131,7 +149,9 @@ impl<'p> Rolling<'p> {
 /// What a known word can be, per language (bit masks over [`FuzzyIndex::langs`]).
 #[derive(Debug, Clone, Copy, Default)]
 struct Known {
-    /// Languages where it is a word (a piece of glued words there).
+    /// A word of some lexicon form, any language: never rewritten.
+    lexical: bool,
+    /// Languages where it is a word (never rewritten there, and a piece of glued words there).
     langs: u64,
     /// Languages where a one-letter word may be a piece ("i", "a", "à", "y"): listed in words.txt.
     letter: u64,
@@ -149,6 +169,15 @@ struct Target {
     chars: Box<[char]>,
     text: String,
     langs: u64,
+}
+
+/// A word as the index reads it.
+#[derive(Debug, Clone)]
+struct Rewrite {
+    /// The lexicon word, or the pieces of a glued word separated by spaces.
+    text: String,
+    /// Pieces of a glued word: the same letters as written, with spaces between.
+    split: bool,
 }
 
 /// How a written word differs from a target.
@@ -187,6 +216,8 @@ pub struct FuzzyLang {
 /// The fuzzy index over a compiled lexicon.
 #[derive(Debug, Clone)]
 pub struct FuzzyIndex {
+    /// Identity in the per-thread cache of words left alone.
+    id: u64,
     langs: Vec<String>,
     split_mask: u64,
     known: Map<Known>,
@@ -196,11 +227,47 @@ pub struct FuzzyIndex {
     ids: Vec<u32>,
     /// Bit set over the keys (mod 2^16) of the first three letters of the lexicon words that splitting looks for.
     piece_starts: Box<[u64; 1024]>,
+    /// Filters before the `known` and `neighbours` tables.
+    known_filter: KeyFilter,
+    neighbour_filter: KeyFilter,
     pow: Vec<u64>,
 }
 
 fn alphabetic(c: char) -> bool {
-    c.is_alphabetic() && (c.is_ascii() || matches!(script_of(c), Script::Latin | Script::Cyrillic | Script::Greek))
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        matches!(script_of(c), Script::Latin | Script::Cyrillic | Script::Greek) && c.is_alphabetic()
+    }
+}
+
+/// A bit set over 64-bit keys (one bit per key, 2^20 bits): a cheap "certainly absent"
+/// before a hash-table probe, small enough to stay in cache when the tables do not.
+#[derive(Debug, Clone)]
+struct KeyFilter(Box<[u64]>);
+
+impl KeyFilter {
+    const BITS: u32 = 20;
+
+    fn new() -> Self {
+        KeyFilter(vec![0u64; 1 << (Self::BITS - 6)].into_boxed_slice())
+    }
+
+    fn slot(k: u64) -> (usize, u64) {
+        let b = (k >> (64 - Self::BITS)) as usize;
+        (b >> 6, 1 << (b & 63))
+    }
+
+    fn insert(&mut self, k: u64) {
+        let (i, m) = Self::slot(k);
+        self.0[i] |= m;
+    }
+
+    #[inline]
+    fn may_contain(&self, k: u64) -> bool {
+        let (i, m) = Self::slot(k);
+        self.0[i] & m != 0
+    }
 }
 
 fn words_of(normal: &str) -> impl Iterator<Item = &str> {
@@ -220,6 +287,7 @@ impl FuzzyIndex {
             return None;
         }
         let mut index = FuzzyIndex {
+            id: key(NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed), 0),
             langs: langs.iter().map(|l| lang_base(&l.lang).to_string()).collect(),
             split_mask: 0,
             known: Map::default(),
@@ -227,6 +295,8 @@ impl FuzzyIndex {
             neighbours: Map::default(),
             ids: Vec::new(),
             piece_starts: Box::new([0u64; 1024]),
+            known_filter: KeyFilter::new(),
+            neighbour_filter: KeyFilter::new(),
             pow: Vec::new(),
         };
         index.langs.truncate(64);
@@ -241,13 +311,14 @@ impl FuzzyIndex {
             p = p.wrapping_mul(BASE);
         }
         let pow = index.pow.clone();
-        let add_known = |index: &mut FuzzyIndex, word: &str, langs: u64, letter: u64, hostile: u64, group: u64, term: u64| {
+        let add_known = |index: &mut FuzzyIndex, word: &str, lexical: bool, langs: u64, letter: u64, hostile: u64, group: u64, term: u64| {
             let chars: Vec<char> = word.chars().collect();
             if chars.is_empty() || chars.len() > MAX_CHARS {
                 return;
             }
             let k = Rolling::key_of(&chars, &pow);
             let e = index.known.entry(k).or_default();
+            e.lexical |= lexical;
             e.langs |= langs;
             e.letter |= if chars.len() == 1 { letter } else { 0 };
             e.hostile |= hostile;
@@ -259,8 +330,10 @@ impl FuzzyIndex {
             let normal = MatchingView::plain(k.word).text().to_string();
             let mask = index.mask(Some(k.lang));
             for w in words_of(&normal) {
-                add_known(&mut index, w, mask, if k.listed { mask } else { 0 }, 0, 0, 0);
-                function.insert(w.to_string());
+                add_known(&mut index, w, false, mask, if k.listed { mask } else { 0 }, 0, 0, 0);
+                if k.listed {
+                    function.insert(w.to_string());
+                }
             }
         }
         let mut targets: HashMap<String, u64> = HashMap::new();
@@ -279,7 +352,7 @@ impl FuzzyIndex {
                         _ => (if hostile { mask } else { 0 }, 0),
                     };
                     let term = if single { hostile } else { 0 };
-                    add_known(&mut index, w, mask, 0, hostile, group, term);
+                    add_known(&mut index, w, true, mask, 0, hostile, group, term);
                     if mask != 0 && e.mode != MatchMode::Substring && (4..=MAX_CHARS).contains(&n) && w.chars().all(alphabetic) {
                         *targets.entry(w.to_string()).or_default() |= mask;
                     }
@@ -310,7 +383,7 @@ impl FuzzyIndex {
                     }
                 }
             }
-            if langs & index.split_mask != 0 {
+            if langs & index.split_mask != 0 && index.known.get(&r.sub(0, n)).is_some_and(|k| k.hostile & index.split_mask != 0) {
                 let start = r.sub(0, 3);
                 index.set_piece_start(start);
             }
@@ -327,8 +400,21 @@ impl FuzzyIndex {
                 i += 1;
             }
             index.neighbours.insert(k, (start, index.ids.len() as u32 - start));
+            index.neighbour_filter.insert(k);
+        }
+        for k in index.known.keys() {
+            index.known_filter.insert(*k);
         }
         Some(index)
+    }
+
+    #[inline]
+    fn known_get(&self, k: u64) -> Option<&Known> {
+        if self.known_filter.may_contain(k) {
+            self.known.get(&k)
+        } else {
+            None
+        }
     }
 
     fn set_piece_start(&mut self, k: u64) {
@@ -365,7 +451,7 @@ impl FuzzyIndex {
             return;
         }
         let text = plain.text();
-        let mut rewrites: Vec<(usize, usize, String)> = Vec::new();
+        let mut rewrites: Vec<(usize, usize, Rewrite)> = Vec::new();
         let mut chars: Vec<char> = Vec::with_capacity(MAX_CHARS + 1);
         let mut buf: Vec<u64> = Vec::with_capacity(MAX_CHARS + 2);
         for_each_word(text, |start, end| {
@@ -389,30 +475,78 @@ impl FuzzyIndex {
                     return;
                 }
             }
-            if let Some(r) = self.rewrite(&chars, mask, &mut buf) {
-                rewrites.push((start, end, r));
+            prefixes(&chars, &mut buf);
+            let r = Rolling::new(&buf, &self.pow);
+            // Most words of a text are frequent words already looked at: remember the words left alone.
+            let tag = r.sub(0, chars.len()) ^ self.id ^ mask.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let slot = (tag % MISS_SLOTS as u64) as usize;
+            if MISSES.with_borrow(|m| m[slot] == tag) {
+                return;
+            }
+            match self.rewrite_rolling(&chars, &r, mask) {
+                Some(rw) => rewrites.push((start, end, rw)),
+                None => MISSES.with_borrow_mut(|m| m[slot] = tag),
             }
         });
         if rewrites.is_empty() {
             return;
         }
-        // The rewritten text, and where each rewritten word sits in it.
-        let mut rewritten = String::with_capacity(text.len() + 16);
-        let mut spans: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(rewrites.len());
-        let mut at = 0;
-        for (s, e, r) in &rewrites {
+        // The rewritten text is searched only around the rewritten words: far enough for the longest phrase.
+        let before = hits.len();
+        let mut i = 0;
+        while i < rewrites.len() {
+            let ws = words_back(text, rewrites[i].0, WINDOW_WORDS);
+            let mut we = words_forward(text, rewrites[i].1, WINDOW_WORDS);
+            let mut j = i + 1;
+            while j < rewrites.len() && rewrites[j].0 < we {
+                we = words_forward(text, rewrites[j].1, WINDOW_WORDS);
+                j += 1;
+            }
+            self.search_window(lexicon, plain, lang, ws, we, &rewrites[i..j], hits, before);
+            i = j;
+        }
+        if hits.len() > before {
+            hits.sort_by(|a, b| a.span.0.cmp(&b.span.0).then(b.span.1.cmp(&a.span.1)).then(a.entry.cmp(&b.entry)));
+        }
+    }
+
+    /// Searches view bytes `ws..we` with the rewrites inside them and adds what is found through a rewrite.
+    #[allow(clippy::too_many_arguments)]
+    fn search_window(
+        &self,
+        lexicon: &CompiledLexicon,
+        plain: &MatchingView<'_>,
+        lang: Option<&str>,
+        ws: usize,
+        we: usize,
+        rewrites: &[(usize, usize, Rewrite)],
+        hits: &mut Vec<Hit>,
+        before: usize,
+    ) {
+        let text = plain.text();
+        // The rewritten window, and where each rewritten word sits in it (rewritten range, view range, split).
+        let mut rewritten = String::with_capacity(we - ws + 16);
+        let mut spans: Vec<(usize, usize, usize, usize, bool)> = Vec::with_capacity(rewrites.len());
+        let mut at = ws;
+        for (s, e, r) in rewrites {
             rewritten.push_str(&text[at..*s]);
             let rs = rewritten.len();
-            rewritten.push_str(r);
-            spans.push((rs, rewritten.len(), *s, *e));
+            rewritten.push_str(&r.text);
+            spans.push((rs, rewritten.len(), *s, *e, r.split));
             at = *e;
         }
-        rewritten.push_str(&text[at..]);
+        rewritten.push_str(&text[at..we]);
         let view = MatchingView::plain(&rewritten);
+        // A position in the rewritten window, back in the view: inside a corrected word, that word's start or end;
+        // inside a split word, the same letter (its pieces are its letters with spaces between).
         let to_plain = |pos: usize, end: bool| -> usize {
-            let mut shift: isize = 0;
-            for &(rs, re, s, e) in &spans {
+            let mut shift: isize = ws as isize;
+            for &(rs, re, s, e, split) in &spans {
                 if (!end && pos < re && pos >= rs) || (end && pos > rs && pos <= re) {
+                    if split {
+                        let spaces = rewritten[rs..pos].bytes().filter(|b| *b == b' ').count();
+                        return s + (pos - rs) - spaces;
+                    }
                     return if end { e } else { s };
                 }
                 if pos < rs || (end && pos == rs) {
@@ -422,9 +556,8 @@ impl FuzzyIndex {
             }
             (pos as isize + shift) as usize
         };
-        let before = hits.len();
         for h in lexicon.find(&view, None, lang) {
-            if !spans.iter().any(|&(rs, re, _, _)| h.span.0 < re && rs < h.span.1) {
+            if !spans.iter().any(|&(rs, re, ..)| h.span.0 < re && rs < h.span.1) {
                 continue;
             }
             let (s, e) = (to_plain(h.span.0, false), to_plain(h.span.1, true));
@@ -433,9 +566,6 @@ impl FuzzyIndex {
                 continue;
             }
             hits.push(Hit { entry: h.entry, span, obfuscated: true });
-        }
-        if hits.len() > before {
-            hits.sort_by(|a, b| a.span.0.cmp(&b.span.0).then(b.span.1.cmp(&a.span.1)).then(a.entry.cmp(&b.entry)));
         }
     }
 
@@ -452,7 +582,7 @@ impl FuzzyIndex {
         if mask == 0 {
             return None;
         }
-        self.rewrite(&chars, mask, &mut Vec::new())
+        self.rewrite(&chars, mask, &mut Vec::new()).map(|r| r.text)
     }
 
     /// The words of a list (a spelling dictionary) that would be rewritten in a language, with their
@@ -475,18 +605,22 @@ impl FuzzyIndex {
     }
 
     /// The rewrite of one word (already lower case, alphabetic, 4 to MAX_CHARS letters).
-    fn rewrite(&self, chars: &[char], mask: u64, buf: &mut Vec<u64>) -> Option<String> {
+    fn rewrite(&self, chars: &[char], mask: u64, buf: &mut Vec<u64>) -> Option<Rewrite> {
         prefixes(chars, buf);
-        let r = Rolling::new(buf, &self.pow);
+        self.rewrite_rolling(chars, &Rolling::new(buf, &self.pow), mask)
+    }
+
+    /// [`FuzzyIndex::rewrite`] with the word's prefix hashes computed.
+    fn rewrite_rolling(&self, chars: &[char], r: &Rolling<'_>, mask: u64) -> Option<Rewrite> {
         let n = chars.len();
-        if self.known.contains_key(&r.sub(0, n)) {
+        if self.known_get(r.sub(0, n)).is_some_and(|k| k.lexical || k.langs & mask != 0) {
             return None;
         }
-        if let Some(t) = self.correct(chars, &r, mask) {
-            return Some(self.targets[t].text.clone());
+        if let Some(t) = self.correct(chars, r, mask) {
+            return Some(Rewrite { text: self.targets[t].text.clone(), split: false });
         }
         if mask & self.split_mask != 0 && n >= 5 {
-            return self.split(chars, &r, mask & self.split_mask);
+            return self.split(chars, r, mask & self.split_mask).map(|text| Rewrite { text, split: true });
         }
         None
     }
@@ -496,6 +630,9 @@ impl FuzzyIndex {
         let n = chars.len();
         let mut best: Option<(Edit, usize)> = None;
         let consider = |k: u64, best: &mut Option<(Edit, usize)>| {
+            if !self.neighbour_filter.may_contain(k) {
+                return;
+            }
             let Some(&(start, len)) = self.neighbours.get(&k) else { return };
             for &id in &self.ids[start as usize..(start + len) as usize] {
                 let t = &self.targets[id as usize];
@@ -522,34 +659,46 @@ impl FuzzyIndex {
         if !(0..n.saturating_sub(2)).any(|i| self.has_piece_start(r.sub(i, i + 3))) {
             return None;
         }
-        // State bits: 1 an unknown piece was used, 2 a hostile word of 3+ letters, 4 a one-word hostile term of 5+ letters.
+        // State bits: an unknown piece was used; a hostile word of 3 letters, of 4+ letters; a one-word hostile term of 5+ letters.
         const UNKNOWN: usize = 1;
-        const HOSTILE: usize = 2;
-        const TERM5: usize = 4;
+        const HOSTILE3: usize = 2;
+        const HOSTILE4: usize = 4;
+        const TERM5: usize = 8;
+        const STATES: usize = 16;
         #[derive(Clone, Copy)]
         struct Step {
             pieces: u8,
             from: u8,
             from_state: u8,
         }
-        let mut best: Vec<[Option<Step>; 8]> = vec![[None; 8]; n + 1];
+        let mut best: Vec<[Option<Step>; STATES]> = vec![[None; STATES]; n + 1];
         best[0][0] = Some(Step { pieces: 0, from: 0, from_state: 0 });
         for i in 0..n {
-            for state in 0..8 {
+            for state in 0..STATES {
                 let Some(step) = best[i][state] else { continue };
                 if step.pieces >= MAX_PIECES {
                     continue;
                 }
                 for j in i + 1..=n.min(i + MAX_PIECE) {
                     let k = r.sub(i, j);
-                    let piece = self.known.get(&k).filter(|w| w.langs & mask != 0 && (j - i > 1 || w.letter & mask != 0));
+                    // One-letter words ("i", "a", "à") only at the start: "Ihate", not "so rat i on".
+                    let piece = self.known_get(k).filter(|w| w.langs & mask != 0 && (j - i > 1 || (i == 0 && w.letter & mask != 0)));
                     let next = match piece {
                         Some(known) => {
-                            let hostile = j - i >= 3 && known.hostile & mask != 0;
-                            let term5 = j - i >= 5 && known.term & mask != 0;
-                            state | if hostile { HOSTILE } else { 0 } | if term5 { TERM5 } else { 0 }
+                            let hostile = known.hostile & mask != 0;
+                            let mut next = state;
+                            if hostile && j - i == 3 {
+                                next |= HOSTILE3;
+                            }
+                            if hostile && j - i >= 4 {
+                                next |= HOSTILE4;
+                            }
+                            if j - i >= 5 && known.term & mask != 0 {
+                                next |= TERM5;
+                            }
+                            next
                         }
-                        None if state & UNKNOWN == 0 && (i == 0 || j == n) && j - i >= 4 && !self.known.contains_key(&k) => state | UNKNOWN,
+                        None if state & UNKNOWN == 0 && (i == 0 || j == n) && j - i >= 4 && self.known_get(k).is_none() => state | UNKNOWN,
                         None => continue,
                     };
                     let cand = Step { pieces: step.pieces + 1, from: i as u8, from_state: state as u8 };
@@ -559,11 +708,10 @@ impl FuzzyIndex {
                 }
             }
         }
-        let ok = |s: usize| s & HOSTILE != 0 && (s & UNKNOWN == 0 || s & TERM5 != 0);
-        let (state, _) = (0..8)
-            .filter(|&s| ok(s))
-            .filter_map(|s| best[n][s].map(|b| (s, (b.pieces as usize) * 2 + (s & UNKNOWN))))
-            .filter(|(s, _)| best[n][*s].is_some_and(|b| b.pieces >= 2))
+        // A 3-letter hostile word only in two pieces ("todie"); an unknown piece only beside a term of 5+ letters.
+        let ok = |s: usize, pieces: u8| pieces >= 2 && (s & HOSTILE4 != 0 || (s & HOSTILE3 != 0 && pieces == 2)) && (s & UNKNOWN == 0 || s & TERM5 != 0);
+        let (state, _) = (0..STATES)
+            .filter_map(|s| best[n][s].filter(|b| ok(s, b.pieces)).map(|b| (s, (b.pieces as usize) * 2 + (s & UNKNOWN))))
             .min_by_key(|&(s, cost)| (cost, s))?;
         let mut cuts = Vec::new();
         let (mut j, mut s) = (n, state);
@@ -596,8 +744,8 @@ fn edit(word: &[char], target: &[char]) -> Option<Edit> {
             return None;
         }
         if i + 1 < n && word[i] == target[i + 1] && word[i + 1] == target[i] && word[i + 2..] == target[i + 2..] {
-            // Four-letter targets: only inner swaps ("klil", not "ikll").
-            return (m >= MIN_TARGET || (i >= 1 && i + 2 < m)).then_some(Edit::Swap);
+            // Four-letter targets: not the first letter ("klil", "haet", not "ikll").
+            return (m >= MIN_TARGET || i >= 1).then_some(Edit::Swap);
         }
         return (m >= MIN_SUBSTITUTION && i > 0 && i + 1 < m && word[i + 1..] == target[i + 1..]).then_some(Edit::Replaced);
     }
@@ -614,6 +762,43 @@ fn edit(word: &[char], target: &[char]) -> Option<Edit> {
         return Some(if doubled { Edit::DropOrDouble } else { Edit::Added });
     }
     None
+}
+
+/// The start of the `n`-th word before byte `pos` (or the text's start).
+fn words_back(text: &str, pos: usize, n: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = pos;
+    for _ in 0..n {
+        // Skip the gap, then the word.
+        while i > 0 && b[i - 1] == b' ' {
+            i -= 1;
+        }
+        while i > 0 && b[i - 1] != b' ' {
+            i -= 1;
+        }
+        if i == 0 {
+            break;
+        }
+    }
+    i
+}
+
+/// The end of the `n`-th word after byte `pos` (or the text's end).
+fn words_forward(text: &str, pos: usize, n: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = pos;
+    for _ in 0..n {
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        while i < b.len() && b[i] != b' ' {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
+    }
+    i
 }
 
 /// Calls `f` with the byte range of every word of a view.
@@ -698,7 +883,8 @@ mod tests {
 
     #[test]
     fn edits() {
-        assert_eq!(edit(&['h', 'a', 'e', 't'], &['h', 'a', 't', 'e']), None, "four letters: only inner swaps");
+        assert_eq!(edit(&['a', 'h', 't', 'e'], &['h', 'a', 't', 'e']), None, "four letters: the first letter stays");
+        assert_eq!(edit(&['h', 'a', 'e', 't'], &['h', 'a', 't', 'e']), Some(Edit::Swap));
         assert_eq!(edit(&['k', 'l', 'i', 'l'], &['k', 'i', 'l', 'l']), Some(Edit::Swap));
         let c = |s: &str| s.chars().collect::<Vec<_>>();
         assert_eq!(edit(&c("disgutsing"), &c("disgusting")), Some(Edit::Swap));
@@ -728,10 +914,12 @@ mod tests {
 
     #[test]
     fn glued_words_are_split_only_around_hostile_words() {
-        let ix = index(&["the", "just", "all", "are", "so"]);
+        let ix = index(&["the", "just", "all", "are", "so", "i", "a"]);
         assert_eq!(ix.rewrite_word("justpathetic", Some("en")).as_deref(), Some("just pathetic"));
         assert_eq!(ix.rewrite_word("hangall", Some("en")).as_deref(), Some("hang all"), "every piece known");
         assert_eq!(ix.rewrite_word("massivekill", Some("en")), None, "an unknown piece needs a hostile word of 5 letters");
+        assert_eq!(ix.rewrite_word("ikill", Some("en")).as_deref(), Some("i kill"));
+        assert_eq!(ix.rewrite_word("soakill", Some("en")), None, "one-letter words only at the start");
         assert_eq!(ix.rewrite_word("massivepathetic", Some("en")).as_deref(), Some("massive pathetic"));
         // "the" + "rapist": both known, so it would split; the guard list must hold "therapist".
         assert_eq!(ix.rewrite_word("therapist", Some("en")).as_deref(), Some("the rapist"));
@@ -746,7 +934,8 @@ mod tests {
         let lex = CompiledLexicon::compile(lexicon()).unwrap();
         for (text, quoted) in [
             ("Those Immigrnts are disgutsing!", vec!["Immigrnts", "disgutsing"]),
-            ("Disabld people are justpathetic.", vec!["Disabld people", "justpathetic"]),
+            ("Disabld people are justpathetic.", vec!["Disabld people", "pathetic"]),
+            ("Immigrantsdisgusting", vec!["Immigrants", "disgusting"]),
             ("We should hang all these disabled people", vec!["hang all", "disabled people"]),
         ] {
             let plain = MatchingView::plain(text);
