@@ -21,8 +21,9 @@
 //!   dictionary that lie one edit from a lexicon word or split into lexicon
 //!   words: `tocsin lexicon fuzzy-check` lists them);
 //! - targets of at least 5 letters (4-letter words only by a swap that keeps
-//!   the first letter, "klil", "haet"); a substitution only in words of 8
-//!   letters or more;
+//!   the first letter, "klil", "haet"); a dropped letter only from words of 6
+//!   letters or more, a substitution only in words of 8 letters or more;
+//!   function words of phrases are no targets;
 //! - a dropped, added or replaced letter is never the first nor the last one
 //!   (word endings carry inflection: "Algérie" is not a misspelt "algérien");
 //! - a glued word is split into at most four known words of the document's
@@ -54,6 +55,8 @@ const WINDOW_WORDS: usize = 10;
 const MAX_PIECES: u8 = 4;
 /// Shortest target of a dropped, added or swapped letter.
 const MIN_TARGET: usize = 5;
+/// Shortest target of a dropped letter (the written word has at least 5).
+const MIN_DROP: usize = 6;
 /// Shortest target of a substituted letter.
 const MIN_SUBSTITUTION: usize = 8;
 const BASE: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -353,7 +356,8 @@ impl FuzzyIndex {
                     };
                     let term = if single { hostile } else { 0 };
                     add_known(&mut index, w, true, mask, 0, hostile, group, term);
-                    if mask != 0 && e.mode != MatchMode::Substring && (4..=MAX_CHARS).contains(&n) && w.chars().all(alphabetic) {
+                    // Function words of phrases ("these", "should") are no targets: a typo there rarely hides anything.
+                    if mask != 0 && e.mode != MatchMode::Substring && (4..=MAX_CHARS).contains(&n) && !function.contains(w) && w.chars().all(alphabetic) {
                         *targets.entry(w.to_string()).or_default() |= mask;
                     }
                 }
@@ -646,8 +650,12 @@ impl FuzzyIndex {
                 }
             }
         };
+        // The word itself matches a target without one letter (a dropped letter); the word without letter i matches a
+        // target (an added letter) or a target without one letter (a swap or a replaced letter). The first letter is
+        // never dropped, added or replaced, and a swap of the first two is found through the word without its second
+        // letter; the last letter likewise (a swap of the last two through the word without its last-but-one).
         consider(r.sub(0, n), &mut best);
-        for i in 0..n {
+        for i in 1..n - 1 {
             consider(r.without(i), &mut best);
         }
         best.map(|(_, id)| id)
@@ -656,7 +664,12 @@ impl FuzzyIndex {
     /// Splits a glued word into known words (see the module documentation for the guards).
     fn split(&self, chars: &[char], r: &Rolling<'_>, mask: u64) -> Option<String> {
         let n = chars.len();
-        if !(0..n.saturating_sub(2)).any(|i| self.has_piece_start(r.sub(i, i + 3))) {
+        // Cheap test first: some hostile word of the language must stand inside the word.
+        let hostile_inside = (0..n.saturating_sub(2)).any(|p| {
+            self.has_piece_start(r.sub(p, p + 3))
+                && (p + 3..=n.min(p + MAX_PIECE)).any(|q| (q - p < n) && self.known_get(r.sub(p, q)).is_some_and(|w| w.hostile & mask != 0))
+        });
+        if !hostile_inside {
             return None;
         }
         // State bits: an unknown piece was used; a hostile word of 3 letters, of 4+ letters; a one-word hostile term of 5+ letters.
@@ -754,7 +767,8 @@ fn edit(word: &[char], target: &[char]) -> Option<Edit> {
     }
     // A dropped or added letter is never the first nor the last one: people rarely miss the first letter, names
     // would be read as words, and word endings are where inflection lives ("Algérie" is not a misspelt "algérien").
-    if n + 1 == m && i > 0 && i + 1 < m && word[i..] == target[i + 1..] {
+    // A dropped letter only from targets of 6 letters or more: a 4-letter word is too often a name or another word.
+    if n + 1 == m && m >= MIN_DROP && i > 0 && i + 1 < m && word[i..] == target[i + 1..] {
         return Some(Edit::DropOrDouble);
     }
     if n == m + 1 && i > 0 && i + 1 < n && word[i + 1..] == target[i..] {
@@ -897,6 +911,7 @@ mod tests {
         assert_eq!(edit(&c("algerie"), &c("algerien")), None, "the last letter is kept");
         assert_eq!(edit(&c("rapists"), &c("rapist")), None, "the last letter is kept");
         assert_eq!(edit(&c("mmigrant"), &c("immigrant")), None, "the first letter is kept");
+        assert_eq!(edit(&c("samo"), &c("sambo")), None, "no dropped letter in 5-letter words");
     }
 
     #[test]
