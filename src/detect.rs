@@ -13,6 +13,8 @@ use crate::signal::{Category, Modifier, Modifiers, Signal, SignalPolicy};
 const FOLLOWING_REACH: usize = 5;
 /// How far a `preceding` cue reaches back: "… vermin, she said".
 const PRECEDING_REACH: usize = 8;
+/// How many sentences back "they" or "them" may point to a group: "X moved in next door. I hate them."
+const ANTECEDENT_SENTENCES: u32 = 2;
 
 /// Everything needed to detect signals, compiled once per run and shared by all workers.
 #[derive(Debug)]
@@ -40,14 +42,13 @@ impl Detector {
     /// Compiles a lexicon set and its rules.
     pub fn new(set: LexiconSet, policy: SignalPolicy) -> Result<Self, DetectorError> {
         let rules = RuleSet::load(&set.rule_files)?;
-        let mut pronouns: Vec<(String, String)> = rules.pronouns.iter().flat_map(|(l, ws)| ws.iter().map(move |w| (l.clone(), w.clone()))).collect();
-        pronouns.sort();
-        let cues = CueMatcher::new(&set.cues, &pronouns);
+        let words = rules.context_words();
+        let cues = CueMatcher::with_words(&set.cues, &words);
         let known = set
             .cues
             .iter()
             .map(|c| KnownWord { lang: &c.lang, word: &c.cue, listed: false })
-            .chain(pronouns.iter().map(|(lang, word)| KnownWord { lang, word, listed: false }))
+            .chain(words.iter().map(|(lang, word, _)| KnownWord { lang, word, listed: false }))
             .chain(set.words.iter().map(|(lang, word)| KnownWord { lang, word, listed: true }));
         let fuzzy = FuzzyIndex::build(&set.entries, known, &rules.fuzzy);
         let lexicon = CompiledLexicon::compile(set.entries)?;
@@ -289,14 +290,31 @@ impl Doc<'_> {
         match near {
             Near::Category(c) => {
                 let anchor = self.hits[anchor_index].span;
-                // The near item must be another word: a group name that is also the anchor term ("homos") does not support itself.
-                self.hits.iter().any(|h| self.category(h) == c && (h.span.1 <= anchor.0 || anchor.1 <= h.span.0) && self.token_of(h).is_some_and(ok))
+                // The near item must be another word: a group name that is also the anchor term ("homos") does not
+                // support itself; a group named inside a phrase ("cut their Muslim throats") does.
+                self.hits
+                    .iter()
+                    .any(|h| self.category(h) == c && !(h.span.0 <= anchor.0 && anchor.1 <= h.span.1) && self.token_of(h).is_some_and(ok))
             }
-            Near::Pronoun => self.cues.iter().any(|c| c.kind == CueKind::Pronoun && ok((c.first, c.last))),
+            Near::Pronoun => self.cues.iter().any(|c| match c.kind {
+                CueKind::Pronoun => ok((c.first, c.last)),
+                CueKind::Anaphor => ok((c.first, c.last)) && self.antecedent(c.first),
+                _ => false,
+            }),
+            Near::Frame => self.cues.iter().any(|c| c.kind == CueKind::Frame && ok((c.first, c.last))),
             Near::CallToAction => {
                 self.cues.iter().any(|c| matches!(c.kind, CueKind::Modifier(Modifier::CallToAction, _)) && ok((c.first, c.last)) && c.last <= first)
             }
         }
+    }
+
+    /// Whether a group was named before this token, in its sentence or the two before: what "they" or "them" can point back to.
+    fn antecedent(&self, token: usize) -> bool {
+        let sentence = self.sentence(token);
+        self.hits.iter().any(|h| {
+            self.category(h) == Category::GroupReference
+                && self.token_of(h).is_some_and(|(_, l)| l < token && self.sentence(l) + ANTECEDENT_SENTENCES >= sentence)
+        })
     }
 
     /// The group a signal at these tokens is about: the nearest group reference
@@ -317,6 +335,16 @@ impl Doc<'_> {
         groups.iter().filter(|(r, _)| r.1 < first).max_by_key(|(r, _)| r.1).map(|(_, t)| t.to_string())
     }
 
+    /// Whether a cue lies inside a context word of this kind.
+    fn inside(&self, kind: CueKind, c: &CueHit) -> bool {
+        self.cues.iter().any(|o| o.kind == kind && o.first <= c.first && c.last <= o.last)
+    }
+
+    /// Whether a word that ends the reach of `following` cues ("but", "so") stands between two tokens.
+    fn breaks_between(&self, from: usize, to: usize) -> bool {
+        self.cues.iter().any(|b| b.kind == CueKind::Break && from < b.first && b.last < to)
+    }
+
     /// Modifiers of a signal at these tokens. A negation inside the span of a
     /// phrase ("should not be sterilised") negates it unless the term itself holds the negator.
     fn modifiers(&self, first: usize, last: usize, span: (usize, usize), entry: Option<&crate::lexicon::Entry>) -> Modifiers {
@@ -330,11 +358,17 @@ impl Doc<'_> {
             if tok[c.first].sentence != sentence {
                 continue;
             }
+            // A negation, question or hypothetical inside a rhetorical phrase asserts ("isn't it obvious", "why don't we").
+            if matches!(modifier, Modifier::Negation | Modifier::Question | Modifier::Hypothetical) && self.inside(CueKind::Assertive, c) {
+                continue;
+            }
             let inside = c.first > first && c.last <= last;
             let applies = match scope {
                 CueScope::Sentence => !inside,
                 CueScope::Following if inside => modifier == Modifier::Negation && entry.is_some_and(|e| !term_holds(e, self.cue_matcher.form(c))),
-                CueScope::Following => c.last < first && first - c.last <= FOLLOWING_REACH && tok[c.last].clause == clause,
+                CueScope::Following => {
+                    c.last < first && first - c.last <= FOLLOWING_REACH && tok[c.last].clause == clause && !self.breaks_between(c.last, first)
+                }
                 CueScope::Preceding => c.first > last && c.first - last <= PRECEDING_REACH,
             };
             if applies {

@@ -31,7 +31,32 @@ struct RuleFile {
     #[serde(default)]
     pronouns: Vec<PronounSpec>,
     #[serde(default)]
+    frames: Vec<WordsSpec>,
+    #[serde(default)]
+    scope: Vec<ScopeSpec>,
+    #[serde(default)]
     fuzzy: Vec<FuzzySpec>,
+}
+
+/// `[[frames]]`: words that make a noun name a person or people ("like you", "typical … behaviour").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WordsSpec {
+    lang: String,
+    words: Vec<String>,
+}
+
+/// `[[scope]]`: what limits the reach of modifier cues in a language.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScopeSpec {
+    lang: String,
+    /// Phrases whose negation, question or hypothetical is rhetorical ("isn't it", "why don't we", "can't help").
+    #[serde(default)]
+    assertive: Vec<String>,
+    /// Words that end the reach of a `following` cue ("but", "so").
+    #[serde(default)]
+    breaks: Vec<String>,
 }
 
 /// `[[fuzzy]]`: turns fuzzy matching on for a language (the pack should ship a `words.txt` guard list).
@@ -90,6 +115,9 @@ fn two() -> Spanned<u8> {
 struct PronounSpec {
     lang: String,
     words: Vec<String>,
+    /// Pronouns that count only when a group was named before them ("they", "them").
+    #[serde(default)]
+    anaphoric: bool,
 }
 
 /// What must be near an anchor for a proximity rule to fire.
@@ -101,6 +129,8 @@ pub enum Near {
     Pronoun,
     /// A call-to-action cue ("we must", "let us").
     CallToAction,
+    /// A person frame (`[[frames]]` of the language: "like you", "typical", "too many").
+    Frame,
 }
 
 /// A proximity rule.
@@ -150,6 +180,14 @@ pub struct RuleSet {
     pub regex: Vec<RegexRule>,
     /// Pronouns per language (normalised forms).
     pub pronouns: HashMap<String, Vec<String>>,
+    /// Anaphoric pronouns per language: they point back only when a group was named before them.
+    pub anaphors: HashMap<String, Vec<String>>,
+    /// Person frames per language.
+    pub frames: HashMap<String, Vec<String>>,
+    /// Rhetorical phrases per language: the negation, question or hypothetical cues inside them do not count.
+    pub assertive: HashMap<String, Vec<String>>,
+    /// Words that end the reach of `following` cues, per language.
+    pub breaks: HashMap<String, Vec<String>>,
     /// Languages with fuzzy matching (misspellings; glued words where `split`).
     pub fuzzy: Vec<crate::lexicon::FuzzyLang>,
     /// Rule files and their SHA-256, for provenance.
@@ -204,10 +242,11 @@ impl RuleSet {
                     match n.get_ref().as_str() {
                         "pronoun" => near.push(Near::Pronoun),
                         "call_to_action" => near.push(Near::CallToAction),
+                        "frame" => near.push(Near::Frame),
                         other => match Category::parse(other) {
                             Some(c) => near.push(Near::Category(c)),
                             None => problems
-                                .push(at(n.span(), format!("rule `{}`: near `{other}` is not a category, `pronoun` or `call_to_action`", p.id.get_ref()))),
+                                .push(at(n.span(), format!("rule `{}`: near `{other}` is not a category, `pronoun`, `frame` or `call_to_action`", p.id.get_ref()))),
                         },
                     }
                 }
@@ -268,14 +307,17 @@ impl RuleSet {
                     set.fuzzy.push(crate::lexicon::FuzzyLang { lang: f.lang, split: f.split });
                 }
             }
+            let normal = |words: Vec<String>| words.into_iter().map(|w| crate::normalize::MatchingView::plain(&w).text().trim().to_string()).filter(|w| !w.is_empty());
             for p in file.pronouns {
-                let entry = set.pronouns.entry(p.lang).or_default();
-                for w in p.words {
-                    let n = crate::normalize::MatchingView::plain(&w).text().trim().to_string();
-                    if !n.is_empty() {
-                        entry.push(n);
-                    }
-                }
+                let map = if p.anaphoric { &mut set.anaphors } else { &mut set.pronouns };
+                map.entry(p.lang).or_default().extend(normal(p.words));
+            }
+            for f in file.frames {
+                set.frames.entry(f.lang).or_default().extend(normal(f.words));
+            }
+            for sc in file.scope {
+                set.assertive.entry(sc.lang.clone()).or_default().extend(normal(sc.assertive));
+                set.breaks.entry(sc.lang).or_default().extend(normal(sc.breaks));
             }
         }
         if problems.is_empty() {
@@ -283,6 +325,25 @@ impl RuleSet {
         } else {
             Err(RuleError { problems })
         }
+    }
+
+    /// The context words of every language, as (language, word, kind) for the cue matcher.
+    pub fn context_words(&self) -> Vec<(String, String, crate::rules::CueKind)> {
+        use crate::rules::CueKind;
+        let mut out: Vec<(String, String, CueKind)> = Vec::new();
+        for (map, kind) in [
+            (&self.pronouns, CueKind::Pronoun),
+            (&self.anaphors, CueKind::Anaphor),
+            (&self.frames, CueKind::Frame),
+            (&self.assertive, CueKind::Assertive),
+            (&self.breaks, CueKind::Break),
+        ] {
+            for (lang, words) in map {
+                out.extend(words.iter().map(|w| (lang.clone(), w.clone(), kind)));
+            }
+        }
+        out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        out
     }
 
     /// Checks one rule file on its own (for `tocsin lexicon check`).
