@@ -24,7 +24,8 @@
 //!   the first letter, "klil", "haet"); a dropped letter only from words of 6
 //!   letters or more, a substitution only in words of 8 letters or more;
 //!   function words of phrases are no targets;
-//! - a dropped, added or replaced letter is never the first nor the last one
+//! - the first letter is never dropped, added, replaced or swapped ("George"
+//!   is not a misspelt "égorge"), nor the last dropped, added or replaced
 //!   (word endings carry inflection: "Algérie" is not a misspelt "algérien");
 //! - a glued word is split into at most four known words of the document's
 //!   language (a one-letter word only at the start and when `words.txt` lists
@@ -652,8 +653,8 @@ impl FuzzyIndex {
         };
         // The word itself matches a target without one letter (a dropped letter); the word without letter i matches a
         // target (an added letter) or a target without one letter (a swap or a replaced letter). The first letter is
-        // never dropped, added or replaced, and a swap of the first two is found through the word without its second
-        // letter; the last letter likewise (a swap of the last two through the word without its last-but-one).
+        // never dropped, added, replaced or swapped; nor is the last dropped, added or replaced, and a swap of the last
+        // two is found through the word without its last-but-one.
         consider(r.sub(0, n), &mut best);
         for i in 1..n - 1 {
             consider(r.without(i), &mut best);
@@ -757,8 +758,8 @@ fn edit(word: &[char], target: &[char]) -> Option<Edit> {
             return None;
         }
         if i + 1 < n && word[i] == target[i + 1] && word[i + 1] == target[i] && word[i + 2..] == target[i + 2..] {
-            // Four-letter targets: not the first letter ("klil", "haet", not "ikll").
-            return (m >= MIN_TARGET || i >= 1).then_some(Edit::Swap);
+            // The first letter stays ("klil", "haet"; not "ikll", and "George" is not a misspelt "égorge").
+            return (i >= 1).then_some(Edit::Swap);
         }
         return (m >= MIN_SUBSTITUTION && i > 0 && i + 1 < m && word[i + 1..] == target[i + 1..]).then_some(Edit::Replaced);
     }
@@ -902,6 +903,7 @@ mod tests {
         assert_eq!(edit(&['k', 'l', 'i', 'l'], &['k', 'i', 'l', 'l']), Some(Edit::Swap));
         let c = |s: &str| s.chars().collect::<Vec<_>>();
         assert_eq!(edit(&c("disgutsing"), &c("disgusting")), Some(Edit::Swap));
+        assert_eq!(edit(&c("idsgusting"), &c("disgusting")), None, "the first letter stays");
         assert_eq!(edit(&c("disgustng"), &c("disgusting")), Some(Edit::DropOrDouble));
         assert_eq!(edit(&c("disgusstting"), &c("disgusting")), None, "two edits");
         assert_eq!(edit(&c("disgussting"), &c("disgusting")), Some(Edit::DropOrDouble));
