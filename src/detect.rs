@@ -335,9 +335,10 @@ impl Doc<'_> {
         groups.iter().filter(|(r, _)| r.1 < first).max_by_key(|(r, _)| r.1).map(|(_, t)| t.to_string())
     }
 
-    /// Whether a cue lies inside a context word of this kind.
-    fn inside(&self, kind: CueKind, c: &CueHit) -> bool {
-        self.cues.iter().any(|o| o.kind == kind && o.first <= c.first && c.last <= o.last)
+    /// Whether a cue shares a token with a context word of this kind ("isn't it" holds "isn't"; French "vous ne"
+    /// overlaps the restrictive "ne sont que").
+    fn overlaps(&self, kind: CueKind, c: &CueHit) -> bool {
+        self.cues.iter().any(|o| o.kind == kind && o.first <= c.last && c.first <= o.last)
     }
 
     /// Whether a word that ends the reach of `following` cues ("but", "so") stands between two tokens.
@@ -358,8 +359,9 @@ impl Doc<'_> {
             if tok[c.first].sentence != sentence {
                 continue;
             }
-            // A negation, question or hypothetical inside a rhetorical phrase asserts ("isn't it obvious", "why don't we").
-            if matches!(modifier, Modifier::Negation | Modifier::Question | Modifier::Hypothetical) && self.inside(CueKind::Assertive, c) {
+            // A negation, question or hypothetical in a rhetorical phrase asserts ("isn't it obvious", "why don't we",
+            // French "ne sont que": "only").
+            if matches!(modifier, Modifier::Negation | Modifier::Question | Modifier::Hypothetical) && self.overlaps(CueKind::Assertive, c) {
                 continue;
             }
             let inside = c.first > first && c.last <= last;
