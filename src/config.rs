@@ -656,4 +656,13 @@ mod tests {
         o.delimiter = ";;".into();
         assert_eq!(o.delimiter_byte(), None);
     }
+
+    #[test]
+    fn matching_switch_defaults_to_fuzzy_on() {
+        let base = "output = \"out\"\nsources = []\n";
+        assert!(parse(base).unwrap().config.matching.fuzzy);
+        assert!(!parse(&format!("{base}[matching]\nfuzzy = false\n")).unwrap().config.matching.fuzzy);
+        let c = parse(&format!("{base}[matching]\nfuzzy = false\nfuzzier = 2\n")).unwrap();
+        assert_eq!(c.parse_problems[0].line, Some(5), "{:?}", c.parse_problems);
+    }
 }

@@ -1,6 +1,7 @@
 //! Detection: a document's text in, its signals out.
 //!
-//! normalise → lexicon hits → context (tokens, cues, quotes) → rules →
+//! normalise → lexicon hits (exact, then fuzzy: misspelt and glued words) →
+//! context (tokens, cues, quotes) → rules →
 //! signals with targets and modifiers → the policy decides how each counts.
 
 use crate::lexicon::{CompiledLexicon, CueScope, FuzzyIndex, Hit, KnownWord, LexiconSet};
@@ -292,9 +293,7 @@ impl Doc<'_> {
                 let anchor = self.hits[anchor_index].span;
                 // The near item must be another word: a group name that is also the anchor term ("homos") does not
                 // support itself; a group named inside a phrase ("cut their Muslim throats") does.
-                self.hits
-                    .iter()
-                    .any(|h| self.category(h) == c && !(h.span.0 <= anchor.0 && anchor.1 <= h.span.1) && self.token_of(h).is_some_and(ok))
+                self.hits.iter().any(|h| self.category(h) == c && !(h.span.0 <= anchor.0 && anchor.1 <= h.span.1) && self.token_of(h).is_some_and(ok))
             }
             Near::Pronoun => self.cues.iter().any(|c| match c.kind {
                 CueKind::Pronoun => ok((c.first, c.last)),
@@ -436,5 +435,73 @@ mod tests {
         let spans = |v: Vec<Signal>| v.into_iter().map(|s| (s.span, s.category, s.counting)).collect::<Vec<_>>();
         assert_eq!(spans(d.detect_langs(&hostile, &[])), spans(d.detect_view(&hostile, None)));
         assert_eq!(spans(d.detect_langs(&negated, &["sw"])), spans(d.detect_view(&negated, Some("sw"))));
+    }
+
+    /// Hostile signals that count: (category, target).
+    fn hostile(d: &Detector, text: &str, lang: &str) -> Vec<(Category, Option<String>)> {
+        d.detect(text, Some(lang)).into_iter().filter(|s| s.counting == Counting::Hostile).map(|s| (s.category, s.target)).collect()
+    }
+
+    #[test]
+    fn anaphoric_pronouns_need_a_group_named_before_them() {
+        let d = shipped();
+        let muslims = Some("religion:muslims".to_string());
+        assert_eq!(hostile(&d, "A Muslim family moved in next door. I despise them.", "en"), vec![(Category::Derogation, muslims.clone())]);
+        assert_eq!(hostile(&d, "Une famille musulmane s'est installée. Je les déteste.", "fr"), vec![(Category::Derogation, muslims)]);
+        // No group before "them": nothing to point back to.
+        assert!(hostile(&d, "The flies are back in the kitchen. I despise them.", "en").is_empty());
+        assert!(hostile(&d, "I despise them. A Muslim family moved in next door.", "en").is_empty());
+        // Too far back: three sentences between.
+        assert!(hostile(&d, "A Muslim family moved in. The weather was fine. We ate outside. The kids played. I despise them.", "en").is_empty());
+    }
+
+    #[test]
+    fn rhetorical_phrases_and_breaks_limit_the_reach_of_cues() {
+        let d = shipped();
+        let counting = |text: &str, lang: &str| dehumanisation(&d.detect(text, Some(lang)));
+        assert_eq!(counting("Migrants are not parasites.", "en"), Some(Counting::Discounted));
+        assert_eq!(counting("Isn't it obvious that migrants are parasites?", "en"), Some(Counting::Hostile));
+        assert_eq!(counting("What if we just admit that migrants are parasites?", "en"), Some(Counting::Hostile));
+        // A negation does not reach past "but".
+        assert_eq!(counting("I don't think migrants are parasites.", "en"), Some(Counting::Discounted));
+        assert_eq!(counting("I don't hate migrants, but they are parasites.", "en"), Some(Counting::Hostile));
+        // French restrictive "ne ... que" means "only", not "not".
+        assert_eq!(counting("Les migrants ne sont que des parasites.", "fr"), Some(Counting::Hostile));
+        assert_eq!(counting("Les migrants ne sont pas des parasites.", "fr"), Some(Counting::Discounted));
+    }
+
+    #[test]
+    fn person_frames_settle_ambiguous_slurs() {
+        let d = shipped();
+        let slur = |text: &str| hostile(&d, text, "en").into_iter().any(|(c, _)| c == Category::Slur);
+        assert!(slur("You are nothing but a dyke."));
+        assert!(slur("Too many queers in this town."));
+        assert!(!slur("The engineers inspected the dyke after the flood."));
+        assert!(!slur("What a queer old house."));
+    }
+
+    #[test]
+    fn a_group_named_inside_a_phrase_supports_it_but_a_word_never_supports_itself() {
+        let d = shipped();
+        assert_eq!(hostile(&d, "I will cut their Muslim throats.", "en"), vec![(Category::ViolenceCall, Some("religion:muslims".to_string()))]);
+        // French "homos" is a group name; the English slur of the same form does not count in French, and the
+        // group name does not support the slur in a reading of both languages either.
+        let text = "Les homos ont défilé hier, ils étaient magnifiques.";
+        assert!(hostile(&d, text, "fr").is_empty());
+        let both = d.detect_langs(&MatchingView::plain(text), &["en", "fr"]);
+        assert!(both.iter().all(|s| s.counting != Counting::Hostile), "{both:#?}");
+    }
+
+    #[test]
+    fn fuzzy_matching_follows_the_switch() {
+        let d = shipped();
+        let text = "Those migrnts are cockroacehs.";
+        let found = d.detect(text, Some("en"));
+        let roach = found.iter().find(|s| s.category == Category::Dehumanisation).expect("found through fuzzy matching");
+        assert_eq!(&text[roach.span.0..roach.span.1], "cockroacehs");
+        assert!(roach.modifiers.contains(Modifier::Obfuscated));
+        assert_eq!(roach.target.as_deref(), Some("migrants:migrants"));
+        let off = shipped().with_fuzzy(false);
+        assert!(off.detect(text, Some("en")).is_empty());
     }
 }

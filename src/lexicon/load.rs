@@ -471,4 +471,17 @@ mod tests {
         let empty = tempfile::tempdir().unwrap();
         assert!(load_lexicons(&[empty.path().to_path_buf()]).is_err());
     }
+
+    #[test]
+    fn words_txt_is_read_with_the_pack_language_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "manifest.toml", "name = \"t\"\nlanguages = [\"fr\"]\n");
+        write(dir.path(), "terms.csv", "term,lang,category\nvermine,fr,dehumanisation\n");
+        write(dir.path(), "words.txt", "# guard list\nthérapeute\n\nmais  # a comment\n");
+        let set = load_pack(dir.path()).unwrap();
+        assert_eq!(set.words, vec![("fr".to_string(), "thérapeute".to_string()), ("fr".to_string(), "mais".to_string())]);
+        write(dir.path(), "words.txt", "bon\ndeux mots\n");
+        let err = load_pack(dir.path()).unwrap_err();
+        assert_eq!(err.problems[0].line, Some(2), "{err}");
+    }
 }

@@ -245,8 +245,10 @@ impl RuleSet {
                         "frame" => near.push(Near::Frame),
                         other => match Category::parse(other) {
                             Some(c) => near.push(Near::Category(c)),
-                            None => problems
-                                .push(at(n.span(), format!("rule `{}`: near `{other}` is not a category, `pronoun`, `frame` or `call_to_action`", p.id.get_ref()))),
+                            None => problems.push(at(
+                                n.span(),
+                                format!("rule `{}`: near `{other}` is not a category, `pronoun`, `frame` or `call_to_action`", p.id.get_ref()),
+                            )),
                         },
                     }
                 }
@@ -307,7 +309,8 @@ impl RuleSet {
                     set.fuzzy.push(crate::lexicon::FuzzyLang { lang: f.lang, split: f.split });
                 }
             }
-            let normal = |words: Vec<String>| words.into_iter().map(|w| crate::normalize::MatchingView::plain(&w).text().trim().to_string()).filter(|w| !w.is_empty());
+            let normal =
+                |words: Vec<String>| words.into_iter().map(|w| crate::normalize::MatchingView::plain(&w).text().trim().to_string()).filter(|w| !w.is_empty());
             for p in file.pronouns {
                 let map = if p.anaphoric { &mut set.anaphors } else { &mut set.pronouns };
                 map.entry(p.lang).or_default().extend(normal(p.words));
@@ -392,5 +395,54 @@ category = "violence_call"
         assert!(msgs.iter().any(|m| m.contains("window") && m.starts_with("r.toml:6:")));
         assert!(msgs.iter().any(|m| m.contains("duplicate rule id `a`") && m.starts_with("r.toml:9:")));
         assert!(msgs.iter().any(|m| m.contains("does not compile") && m.starts_with("r.toml:15:")));
+    }
+
+    #[test]
+    fn context_words_and_fuzzy_languages() {
+        let text = r#"
+[[proximity]]
+id = "f"
+anchor = ["slur"]
+near = ["frame"]
+
+[[pronouns]]
+lang = "en"
+words = ["these people"]
+
+[[pronouns]]
+lang = "en"
+anaphoric = true
+words = ["They", "them"]
+
+[[frames]]
+lang = "en"
+words = ["like you"]
+
+[[scope]]
+lang = "en"
+assertive = ["isn't it"]
+breaks = ["but"]
+
+[[fuzzy]]
+lang = "en"
+split = true
+"#;
+        let set = RuleSet::load(&[(PathBuf::from("r.toml"), text.to_string())]).unwrap();
+        assert_eq!(set.proximity[0].near, vec![Near::Frame]);
+        assert_eq!(set.anaphors["en"], vec!["they", "them"]);
+        assert_eq!(set.fuzzy, vec![crate::lexicon::FuzzyLang { lang: "en".into(), split: true }]);
+        let kinds: Vec<(String, crate::rules::CueKind)> = set.context_words().into_iter().map(|(_, w, k)| (w, k)).collect();
+        use crate::rules::CueKind;
+        for (word, kind) in [
+            ("these people", CueKind::Pronoun),
+            ("them", CueKind::Anaphor),
+            ("like you", CueKind::Frame),
+            ("isn't it", CueKind::Assertive),
+            ("but", CueKind::Break),
+        ] {
+            assert!(kinds.contains(&(word.to_string(), kind)), "{word}: {kinds:?}");
+        }
+        let bad = RuleSet::load(&[(PathBuf::from("r.toml"), "[[scope]]\nlang = \"en\"\nnegators = [\"x\"]\n".to_string())]).unwrap_err();
+        assert!(bad.problems[0].to_string().starts_with("r.toml:3:"), "{bad}");
     }
 }
