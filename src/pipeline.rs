@@ -246,11 +246,27 @@ pub enum RunError {
     /// Writing failed (disk full, permissions …); nothing was moved into place.
     #[error(transparent)]
     Sink(#[from] SinkError),
+    /// Writing the outputs failed (disk full, file too large, permissions) before any was published.
+    #[error("cannot write the outputs: {source}; nothing was published, `{}` is as it was before this run", .out.display())]
+    Unpublished {
+        /// The output directory.
+        out: PathBuf,
+        /// What failed.
+        source: SinkError,
+    },
+    /// Moving the written outputs into place failed part way.
+    #[error("cannot publish the outputs: {source}; the next run on `{}` finishes publishing this one from its staging folder", .out.display())]
+    Publishing {
+        /// The output directory.
+        out: PathBuf,
+        /// What failed.
+        source: SinkError,
+    },
     /// The thread pool could not start.
     #[error("cannot start worker threads: {0}")]
     Threads(String),
     /// The time series were written, but the indicators could not be recomputed.
-    #[error("time series written, but the indicators failed: {0}")]
+    #[error("time series written, but the indicators failed: {0}; the previous indicators are unchanged (fix or remove what is named, re-run the night it came from, then `tocsin indicators STORE`)")]
     Indicators(#[from] crate::indicators::IndicatorError),
 }
 
@@ -278,6 +294,7 @@ impl Partial {
             match record {
                 Ok(doc) => {
                     counts.accepted += 1;
+                    counts.lossy += doc.lossy as u64;
                     let signals = p.detector.detect(&doc.text, doc.lang.as_deref());
                     agg.add(&doc, &signals);
                 }
@@ -294,9 +311,7 @@ impl Partial {
         self.agg.merge(other.agg);
         self.rejects.extend(other.rejects);
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
-            a.read += b.read;
-            a.accepted += b.accepted;
-            a.rejected += b.rejected;
+            *a += b;
         }
         self
     }
@@ -341,7 +356,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let docs_flagged = rows.iter().filter(|r| r.category == crate::aggregate::ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
     let run_id = run_id(p, &inputs);
 
-    let mut staging = Staging::new(&p.out_dir)?;
+    let mut staging = Staging::new(&p.out_dir).map_err(|source| RunError::Unpublished { out: p.out_dir.clone(), source })?;
     let written = (|| -> Result<(Vec<OutputFile>, Vec<String>), SinkError> {
         let mut outputs = Vec::new();
         let mut dates = Vec::new();
@@ -359,23 +374,19 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     })();
     let (outputs, dates) = match written {
         Ok(x) => x,
-        Err(e) => {
+        Err(source) => {
             staging.abandon();
-            return Err(e.into());
+            return Err(RunError::Unpublished { out: p.out_dir.clone(), source });
         }
     };
     let mut sources = BTreeMap::new();
     for (plan, counts) in p.ingest.sources.iter().zip(&result.counts) {
-        let e: &mut SourceCounts = sources.entry(plan.name.clone()).or_default();
-        e.read += counts.read;
-        e.accepted += counts.accepted;
-        e.rejected += counts.rejected;
+        *sources.entry(plan.name.clone()).or_default() += *counts;
     }
-    let totals = result.counts.iter().fold(SourceCounts::default(), |a, c| SourceCounts {
-        read: a.read + c.read,
-        accepted: a.accepted + c.accepted,
-        rejected: a.rejected + c.rejected,
-    });
+    let mut totals = SourceCounts::default();
+    for c in &result.counts {
+        totals += *c;
+    }
     let manifest = Manifest {
         tocsin_version: env!("CARGO_PKG_VERSION").into(),
         run_id: run_id.clone(),
@@ -403,11 +414,11 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         staging.write(Path::new("manifest.json"), &json)?;
         Ok(())
     })();
-    if let Err(e) = finish {
+    if let Err(source) = finish {
         staging.abandon();
-        return Err(e.into());
+        return Err(RunError::Unpublished { out: p.out_dir.clone(), source });
     }
-    staging.commit(Some(Path::new("manifest.json")))?;
+    staging.commit(Some(Path::new("manifest.json"))).map_err(|source| RunError::Publishing { out: p.out_dir.clone(), source })?;
     // Still under the output lock: the indicators are recomputed from the whole store, so earlier nights count.
     let indicators = if p.out_dir.join("timeseries").is_dir() {
         Some(crate::indicators::compute(&p.out_dir, &crate::indicators::IndicatorOptions::default())?)
