@@ -237,3 +237,33 @@ fn timestamps_far_in_the_future_or_past_are_rejected() {
     assert_reason(&out, 8, &["timestamp"]);
     assert_reason(&out, 9, &["is before 1990-01-01"]);
 }
+
+#[test]
+fn regex_rules_over_the_limits_name_their_file_and_line() {
+    let pack = data("bad/rules_pack");
+    let rules = pack.join("rules.toml");
+    let r = s(&rules);
+    let expect = [
+        format!("{r}:10: rule `unclosed`: pattern does not compile: unclosed group"),
+        format!("{r}:15: rule `too-big`: pattern is too large once compiled (more than 2048 KiB"),
+        format!("{r}:20: rule `too-deep`: pattern does not compile: groups or repetitions nested deeper than 64"),
+        format!("{r}:25: rule `too-long`: pattern is 5599 bytes, more than the 4096 allowed"),
+    ];
+    let o = run(&["lexicon", "check", s(&pack)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("4 rule problem(s)"), "{err}");
+    for e in &expect {
+        assert!(err.contains(e.as_str()), "stderr lacks {e:?}:\n{err}");
+    }
+    // A run with this pack stops on the same problems before writing anything.
+    let tmp = TempDir::new().unwrap();
+    let input = write(tmp.path(), "in.jsonl", post("p", "fine") + "\n");
+    let out = tmp.path().join("out");
+    let o = run(&["run", "--input", s(&input), "--lexicon", s(&pack), "--out", s(&out)]);
+    assert_eq!(o.status.code(), Some(2));
+    for e in &expect {
+        assert!(text(&o.stderr).contains(e.as_str()), "run stderr lacks {e:?}");
+    }
+    assert!(!out.exists(), "a run with bad rules wrote output");
+}
