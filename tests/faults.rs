@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use common::*;
 use tempfile::TempDir;
 
-const WORDS: [&str; 8] = ["They are vermin.", "A calm day.", "The traitors met.", "We must mobilise now.", "Rain in the north.", "zorbians", "vermine", "Nothing."];
+const WORDS: [&str; 8] =
+    ["They are vermin.", "A calm day.", "The traitors met.", "We must mobilise now.", "Rain in the north.", "zorbians", "vermine", "Nothing."];
 const REGIONS: [&str; 4] = ["XA-NO", "XA-SO", "XA-EA", "XA-WE"];
 
 /// A JSON lines input: `n` records over 90 days and four regions, every 10th broken; `seed` changes the texts.
@@ -60,7 +61,9 @@ fn under(files: &BTreeMap<PathBuf, Vec<u8>>, prefix: &str) -> BTreeMap<PathBuf, 
 }
 
 fn staging_dirs(out: &Path) -> Vec<PathBuf> {
-    std::fs::read_dir(out).map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".staging-")).collect()).unwrap_or_default()
+    std::fs::read_dir(out)
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(".staging-")).collect())
+        .unwrap_or_default()
 }
 
 /// Everything a reader would check after a fault: every partition and the manifest readable, `tocsin indicators` working. Returns its stderr.
@@ -142,7 +145,11 @@ fn a_run_killed_at_any_point_leaves_the_previous_outputs_and_the_next_run_comple
             assert_eq!(id, b.run_id);
             let now = published(&out);
             assert!(under(&now, "timeseries") == under(&b.clean, "timeseries"), "B's manifest is published but not B's time series");
-            if status.success() { "finished before the kill" } else { "killed during the indicators" }
+            if status.success() {
+                "finished before the kill"
+            } else {
+                "killed during the indicators"
+            }
         };
         outcomes.push(format!("{:.0} ms: {outcome}", delay.as_secs_f64() * 1000.0));
         // Whatever the moment, every published file is whole and readable; nothing half-written is under timeseries/.

@@ -267,3 +267,27 @@ fn regex_rules_over_the_limits_name_their_file_and_line() {
     }
     assert!(!out.exists(), "a run with bad rules wrote output");
 }
+
+#[test]
+fn a_fifty_megabyte_csv_row_stops_the_file_before_it_is_held_whole() {
+    // The csv crate holds a row whole, and an unclosed quote makes the rest of a file one row:
+    // reading stops once a row passes the limit, with one reject for the rest of the file.
+    let tmp = TempDir::new().unwrap();
+    let input = tmp.path().join("big.csv");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+    writeln!(f, "id,text,timestamp\n1,They are vermin.,2025-10-01T08:00:00Z").unwrap();
+    write!(f, "2,\"an unclosed quote ").unwrap();
+    let block = "z".repeat(1 << 20);
+    for _ in 0..50 {
+        f.write_all(block.as_bytes()).unwrap();
+    }
+    writeln!(f, ",2025-10-01T08:00:00Z\n3,A calm day.,2025-10-01T08:00:00Z").unwrap();
+    drop(f);
+    let (cfg, out) = jsonl_pipeline(tmp.path(), &input, "");
+    std::fs::write(&cfg, std::fs::read_to_string(&cfg).unwrap().replace("format = \"jsonl\"", "format = \"csv\"")).unwrap();
+    run_ok(&["run", "--quiet", s(&cfg)]);
+    let m = manifest(&out);
+    assert_reconciles(&m);
+    assert_eq!(counts_of(&m, "posts"), (2, 1, 1));
+    assert_reason(&out, 3, &["longer than 8388608 bytes", "limits.max_record_bytes", "the rest of the file is unreadable"]);
+}

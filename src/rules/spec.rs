@@ -153,10 +153,7 @@ const MAX_PATTERN_BYTES: usize = 4096;
 /// Compiles one rule pattern under the limits; the error says which limit, in words.
 fn compile_pattern(pattern: &str) -> Result<Regex, String> {
     if pattern.len() > MAX_PATTERN_BYTES {
-        return Err(format!(
-            "pattern is {} bytes, more than the {MAX_PATTERN_BYTES} allowed (put word lists in the lexicon, not in a regex)",
-            pattern.len()
-        ));
+        return Err(format!("pattern is {} bytes, more than the {MAX_PATTERN_BYTES} allowed (put word lists in the lexicon, not in a regex)", pattern.len()));
     }
     RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).nest_limit(REGEX_NEST_LIMIT).build().map_err(|e| match e {
         regex::Error::CompiledTooBig(limit) => {
