@@ -75,6 +75,60 @@ pub struct PipelineConfig {
     /// Which signal modifiers stop a signal from counting as hostile.
     #[serde(default)]
     pub signals: SignalPolicy,
+    /// What the evidence output keeps (format, redaction).
+    #[serde(default)]
+    pub evidence: EvidenceConfig,
+    /// Region assignment: order of the steps, source table, gazetteers (docs/REGIONS.md).
+    #[serde(default)]
+    pub regions: crate::region::RegionsConfig,
+}
+
+/// How much of a flagged document's text the evidence keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Redaction {
+    /// Snippets and matched text as written (analysts need them).
+    #[default]
+    None,
+    /// Snippets with every hostile match replaced by `[category]`; no matched text.
+    MaskTerms,
+    /// No snippet and no matched text; spans, terms and rules stay.
+    DropText,
+    /// As `drop_text`, and no speaker pseudonym: ids, places, times and findings only.
+    IdsOnly,
+}
+
+/// Which files the evidence is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceFormat {
+    /// `evidence/date=…/part-0.parquet`.
+    #[default]
+    Parquet,
+    /// `evidence/date=…/part-0.jsonl`.
+    Jsonl,
+    /// Both.
+    Both,
+    /// No evidence output.
+    Off,
+}
+
+/// The `[evidence]` table: flagged documents for human review.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvidenceConfig {
+    /// Output format.
+    pub format: EvidenceFormat,
+    /// Redaction of text and speaker.
+    pub redact: Redaction,
+    /// Longest snippet of original text kept around the signals, in characters.
+    pub snippet_chars: usize,
+}
+
+impl Default for EvidenceConfig {
+    fn default() -> Self {
+        EvidenceConfig { format: EvidenceFormat::Parquet, redact: Redaction::None, snippet_chars: 300 }
+    }
 }
 
 fn default_name() -> String {
@@ -167,9 +221,15 @@ pub struct SourceConfig {
     pub lang: Option<String>,
     /// A fixed region for every record of this source (used when the record has none).
     pub region: Option<String>,
+    /// A fixed speaker type for every record of this source (used when the record has none), e.g. `media` for a newspaper.
+    pub speaker_type: Option<String>,
     /// Detect the language (whatlang) of records that have none, from the field or `lang`; off by default.
     #[serde(default)]
     pub detect_lang: bool,
+    /// The languages this source publishes in: every document is read with each of their lexicons
+    /// (code-switching), and a detected language outside the list is discarded.
+    #[serde(default)]
+    pub langs: Vec<String>,
 }
 
 /// A field name, or several whose values are joined (text) or summed (reach).
@@ -214,6 +274,8 @@ pub struct FieldMap {
     pub reach: Vec<String>,
     /// Free-text location field (for region assignment).
     pub location: Option<String>,
+    /// Speaker type field (`official`, `media`, `religious`, `user` …), for the Rabat "speaker" part.
+    pub speaker_type: Option<String>,
 }
 
 impl Default for FieldMap {
@@ -228,6 +290,7 @@ impl Default for FieldMap {
             source: Some("source".into()),
             reach: Vec::new(),
             location: None,
+            speaker_type: None,
         }
     }
 }
@@ -288,11 +351,13 @@ pub enum AggregateKey {
 pub struct AggregateConfig {
     /// Keys kept in the time series; a key left out is written as `*`.
     pub keys: Vec<AggregateKey>,
+    /// Exact reposts (the same normalised text on the same day in the same row) count once in `docs`; `copies` counts them all.
+    pub dedup_reposts: bool,
 }
 
 impl Default for AggregateConfig {
     fn default() -> Self {
-        AggregateConfig { keys: vec![AggregateKey::Region, AggregateKey::Lang, AggregateKey::Target] }
+        AggregateConfig { keys: vec![AggregateKey::Region, AggregateKey::Lang, AggregateKey::Target], dedup_reposts: true }
     }
 }
 

@@ -6,8 +6,11 @@
 //! Data flows one way: [`ingest`] (sources → [`document::Document`]) →
 //! [`normalize`] (matching view with an offset map) → [`lexicon`] and
 //! [`rules`] (→ [`signal::Signal`]s, in [`detect`]) → [`aggregate`]
-//! (mergeable counters) → [`sink`] (Parquet time series, rejects, manifest)
+//! (mergeable counters) and [`evidence`] (flagged documents for review) →
+//! [`sink`] (Parquet time series and evidence, rejects, manifest)
 //! → [`indicators`] (stage-two indicators, baselines and alert levels).
+//! [`region`] places each document in a region (its own field, a source
+//! table, or a gazetteer of place names) before it is aggregated.
 //! [`pipeline`] drives the stages on all cores; the binary only parses
 //! arguments and calls this library.
 #![deny(missing_docs)]
@@ -17,11 +20,14 @@ pub mod config;
 pub mod detect;
 pub mod document;
 pub mod evaluate;
+pub mod evidence;
 pub mod indicators;
 pub mod ingest;
+pub mod language;
 pub mod lexicon;
 pub mod normalize;
 pub mod pipeline;
+pub mod region;
 pub mod rules;
 pub mod signal;
 pub mod sink;

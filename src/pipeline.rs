@@ -1,7 +1,7 @@
 //! The pipeline: validate everything up front, then stream chunks through
 //! ingest → detect → aggregate on all cores, then write the outputs atomically.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -9,14 +9,21 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::Aggregator;
-use crate::config::{ConfigError, Format, LoadedConfig, Problem};
+use std::borrow::Cow;
+
+use crate::aggregate::{text_key, Aggregator};
+use crate::config::{ConfigError, EvidenceFormat, Format, LoadedConfig, Problem};
 use crate::detect::Detector;
 use crate::document::Pseudonymiser;
+use crate::evidence::{evidence_row, EvidenceRow};
 use crate::ingest::decompress::{file_digest, open};
 use crate::ingest::timestamp::TimeParser;
 use crate::ingest::{Chunk, ChunkStream, IngestContext, Reject, SourcePlan};
+use crate::language::{LangCounts, Languages};
 use crate::lexicon::{load_lexicons, LexiconInfo, LexiconSet};
+use crate::normalize::MatchingView;
+use crate::region::{PlacementCounts, RegionAssigner, RegionsRecord};
+use crate::sink::evidence::{EvidenceSpill, SPILL_ROWS};
 use crate::sink::lock::{LockError, OutputLock};
 use crate::sink::manifest::{InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts};
 use crate::sink::{jsonl_bytes, parquet, timeseries, SinkError, Staging};
@@ -38,6 +45,10 @@ pub struct Prepared {
     pub lexicons: Vec<LexiconInfo>,
     /// Output directory.
     pub out_dir: PathBuf,
+    /// Region assignment (order, source table, gazetteers).
+    pub regions: Arc<RegionAssigner>,
+    /// Language detection and the languages each source is read in.
+    pub languages: Arc<Languages>,
 }
 
 /// Where the shipped lexicons are: `$TOCSIN_LEXICONS`, `./lexicons`, next to the binary's repo, or the source tree.
@@ -127,6 +138,8 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         }
     };
     let key = pseudonym_key(&config).map_err(|p| problems.push(p)).ok();
+    let regions = RegionAssigner::from_config(&config).map_err(|ps| problems.extend(ps)).ok();
+    let languages = Languages::from_config(&config).map_err(|ps| problems.extend(ps)).ok();
     let out_dir = config.output_dir();
     if let Err(msg) = check_writable(&out_dir) {
         problems.push(config.problem_at(&c.output, msg));
@@ -158,7 +171,9 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         sources: plans,
     };
     let lexicons = lexicon_records(&set);
-    Ok(Prepared { ingest, detector: Arc::new(detector), lexicons, out_dir, config })
+    let regions = Arc::new(regions.expect("no problems means region assignment"));
+    let languages = Arc::new(languages.expect("no problems means languages"));
+    Ok(Prepared { ingest, detector: Arc::new(detector), lexicons, out_dir, config, regions, languages })
 }
 
 fn lexicon_records(set: &LexiconSet) -> Vec<LexiconInfo> {
@@ -275,28 +290,55 @@ struct Partial {
     agg: Aggregator,
     rejects: Vec<Reject>,
     counts: Vec<SourceCounts>,
+    evidence: Vec<EvidenceRow>,
+    placed: PlacementCounts,
+    languages: LangCounts,
 }
 
 impl Partial {
     fn new(p: &Prepared) -> Self {
-        Partial { agg: Aggregator::new(&p.config.config.aggregate), rejects: Vec::new(), counts: vec![SourceCounts::default(); p.ingest.sources.len()] }
+        Partial {
+            agg: Aggregator::new(&p.config.config.aggregate),
+            rejects: Vec::new(),
+            counts: vec![SourceCounts::default(); p.ingest.sources.len()],
+            evidence: Vec::new(),
+            placed: PlacementCounts::default(),
+            languages: LangCounts::default(),
+        }
     }
 
-    fn process(mut self, chunk: Chunk, p: &Prepared) -> Self {
+    fn process(mut self, chunk: Chunk, p: &Prepared, spill: Option<&EvidenceSpill>) -> Self {
+        let source_name = &p.ingest.sources[chunk.source].name;
         let counts = &mut self.counts[chunk.source];
         counts.read += chunk.rejects.len() as u64;
         counts.rejected += chunk.rejects.len() as u64;
         self.rejects.extend(chunk.rejects.iter().cloned());
         let agg = &mut self.agg;
         let rejects = &mut self.rejects;
+        let evidence = &mut self.evidence;
+        let placed = &mut self.placed;
+        let languages = &mut self.languages;
+        let source = chunk.source;
         chunk.for_each_record(&p.ingest, &mut |record| {
             counts.read += 1;
             match record {
-                Ok(doc) => {
+                Ok(mut doc) => {
                     counts.accepted += 1;
                     counts.lossy += doc.lossy as u64;
-                    let signals = p.detector.detect(&doc.text, doc.lang.as_deref());
-                    agg.add(&doc, &signals);
+                    let origin = p.languages.assign(&mut doc, source);
+                    languages.add(doc.lang.as_deref(), origin);
+                    // One matching view serves region assignment, detection and the repost key.
+                    let plain = MatchingView::plain(&doc.text);
+                    let placement = p.regions.place(&doc, &plain);
+                    placed.add(placement.method());
+                    if let Some(region) = placement.region() {
+                        doc.region = region.map(|r| Cow::Owned(r.to_string()));
+                    }
+                    let signals = p.detector.detect_langs(&plain, &p.languages.reading(doc.lang.as_deref(), source));
+                    agg.add_keyed(&doc, &signals, text_key(plain.text()));
+                    if spill.is_some() {
+                        evidence.extend(evidence_row(&doc, source_name, &signals, &p.config.config.evidence));
+                    }
                 }
                 Err(r) => {
                     counts.rejected += 1;
@@ -304,12 +346,18 @@ impl Partial {
                 }
             }
         });
+        if let Some(spill) = spill.filter(|_| self.evidence.len() >= SPILL_ROWS) {
+            spill.spill(std::mem::take(&mut self.evidence));
+        }
         self
     }
 
     fn merge(mut self, other: Partial) -> Self {
         self.agg.merge(other.agg);
         self.rejects.extend(other.rejects);
+        self.evidence.extend(other.evidence);
+        self.placed.merge(&other.placed);
+        self.languages.merge(other.languages);
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
             *a += b;
         }
@@ -323,6 +371,19 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let _lock = OutputLock::acquire(&p.out_dir)?;
     let threads = if opts.threads > 0 { opts.threads } else { p.config.config.threads };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Threads(e.to_string()))?;
+    // Staged from the start: evidence spills into it while the workers run.
+    let mut staging = Staging::new(&p.out_dir).map_err(|source| RunError::Unpublished { out: p.out_dir.clone(), source })?;
+    let spill = if p.config.config.evidence.format == EvidenceFormat::Off {
+        None
+    } else {
+        match EvidenceSpill::new(staging.scratch("evidence")) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                staging.abandon();
+                return Err(e.into());
+            }
+        }
+    };
     let stream = ChunkStream::new(&p.ingest);
     let digests = stream.digests.clone();
     let progress = progress_bar(opts.progress);
@@ -334,7 +395,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
                 || Partial::new(p),
                 |acc, chunk| {
                     let before = acc.counts.iter().map(|c| c.read).sum::<u64>();
-                    let acc = acc.process(chunk, p);
+                    let acc = acc.process(chunk, p, spill.as_ref());
                     let n = acc.counts.iter().map(|c| c.read).sum::<u64>() - before;
                     let total = docs_seen.fetch_add(n, Ordering::Relaxed) + n;
                     if let Some(pb) = &progress {
@@ -356,16 +417,23 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let docs_flagged = rows.iter().filter(|r| r.category == crate::aggregate::ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
     let run_id = run_id(p, &inputs);
 
-    let mut staging = Staging::new(&p.out_dir).map_err(|source| RunError::Unpublished { out: p.out_dir.clone(), source })?;
+    let evidence_rows = result.evidence;
     let written = (|| -> Result<(Vec<OutputFile>, Vec<String>), SinkError> {
         let mut outputs = Vec::new();
         let mut dates = Vec::new();
+        let mut days = BTreeSet::new();
         for (date, batch) in timeseries::batches_by_day(&rows) {
             let rel = timeseries::partition_path("timeseries", date);
             let path = staging.path(&rel)?;
             parquet::write_batch(&path, &batch)?;
             outputs.push(OutputFile { path: rel.display().to_string(), rows: batch.num_rows() as u64 });
             dates.push(date.format("%Y-%m-%d").to_string());
+            days.insert(date);
+        }
+        if let Some(spill) = spill {
+            for (rel, n) in spill.finish(evidence_rows, &days, p.config.config.evidence.format, &mut staging)? {
+                outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
+            }
         }
         let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
         staging.write(&rel, &jsonl_bytes(&rejects))?;
@@ -403,6 +471,8 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         rules: p.detector.rules().files.iter().map(|(path, sha)| RuleRecord { path: path.display().to_string(), sha256: sha.clone() }).collect(),
         sources,
         totals,
+        languages: result.languages.finish(),
+        regions: RegionsRecord { placed_by: result.placed, ..p.regions.record().clone() },
         dates,
         outputs,
         started: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -456,6 +526,11 @@ fn run_id(p: &Prepared, inputs: &[InputFile]) -> String {
     h.update(p.config.hash());
     for l in &p.lexicons {
         h.update(&l.sha256);
+    }
+    // Region files change the rows too; runs without any keep their earlier ids.
+    let r = p.regions.record();
+    for f in r.source_table.iter().chain(&r.gazetteers) {
+        h.update(&f.sha256);
     }
     for i in inputs {
         h.update(&i.sha256);

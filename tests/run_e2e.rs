@@ -74,6 +74,8 @@ struct Row {
     authors_seen: i64,
     sources_seen: i64,
     reach_seen: i64,
+    copies: i64,
+    copies_flagged: i64,
 }
 
 impl Row {
@@ -144,6 +146,8 @@ fn read_series(out: &Path) -> Vec<Row> {
                     i("authors_seen"),
                     i("sources_seen"),
                     i("reach_seen"),
+                    i("copies"),
+                    i("copies_flagged"),
                 ];
                 for r in 0..b.num_rows() {
                     let v = |k: usize| cols[k].value(r);
@@ -167,6 +171,8 @@ fn read_series(out: &Path) -> Vec<Row> {
                         authors_seen: v(10),
                         sources_seen: v(11),
                         reach_seen: v(12),
+                        copies: v(13),
+                        copies_flagged: v(14),
                     });
                 }
             }
@@ -315,7 +321,7 @@ fn flags_run_counts_exactly_from_plain_gzip_and_zstd() {
 }
 
 #[test]
-fn flags_glob_over_three_compressions_triples_counts_not_distincts() {
+fn flags_glob_over_three_compressions_counts_the_copies_as_reposts() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("out");
     let glob = format!("{}/posts.jsonl*", s(&repo().join("tests/data")));
@@ -325,11 +331,15 @@ fn flags_glob_over_three_compressions_triples_counts_not_distincts() {
     assert_eq!(m["inputs"].as_array().unwrap().len(), 3);
     let rows = read_series(&out);
     let all = find(&rows, "2025-10-01", "XA-NO", "en", "all", "*");
-    // Same records three times: sums triple, distinct authors and sources do not.
-    assert_eq!(all.counts(), (9, 6, 9, 9, 2, 1, 0));
+    // Same records three times: each text is an exact repost of itself, so documents and
+    // signals count once, `copies` triples, and distinct authors and sources do not grow.
+    assert_eq!(all.counts(), (3, 2, 3, 3, 2, 1, 0));
+    assert_eq!((all.copies, all.copies_flagged), (9, 6));
     assert_eq!(all.seen(), (2, 2, 0));
-    assert_eq!(find(&rows, "2025-10-01", "XA-NO", "en", "disloyalty", "*").counts(), (9, 3, 6, 6, 1, 1, 0));
-    assert_eq!(find(&rows, "2025-10-02", "XA-SO", "fr", "dehumanisation", "*").counts(), (3, 3, 3, 3, 1, 1, 0));
+    let disloyalty = find(&rows, "2025-10-01", "XA-NO", "en", "disloyalty", "*");
+    assert_eq!(disloyalty.counts(), (3, 1, 2, 2, 1, 1, 0));
+    assert_eq!((disloyalty.copies, disloyalty.copies_flagged), (9, 3));
+    assert_eq!(find(&rows, "2025-10-02", "XA-SO", "fr", "dehumanisation", "*").counts(), (1, 1, 1, 1, 1, 1, 0));
     assert_eq!(rows.len(), 7);
 }
 
@@ -747,7 +757,16 @@ fn rerun_is_idempotent_and_a_new_day_adds_only_its_partition() {
     let first_rows = read_series(&out);
     assert_eq!(first.len(), 2);
 
+    let first_store = store_without_run_times(&out);
+    assert!(first_store.keys().any(|p| p.starts_with("evidence")), "no evidence written: {:?}", first_store.keys().collect::<Vec<_>>());
+
     run_ok(&["run", s(&cfg)]);
+    // Everything but the manifest's run times is byte-identical: time series, evidence, rejects, indicators.
+    let second_store = store_without_run_times(&out);
+    assert_eq!(first_store.keys().collect::<Vec<_>>(), second_store.keys().collect::<Vec<_>>());
+    for (path, bytes) in &first_store {
+        assert!(second_store[path] == *bytes, "{} differs after an identical re-run", path.display());
+    }
     let second = tree(&out.join("timeseries"));
     assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
     for (path, bytes) in &first {
@@ -805,6 +824,149 @@ fn rerun_is_idempotent_and_a_new_day_adds_only_its_partition() {
     let m = manifest(&out);
     assert_eq!(m["dates"], serde_json::json!(["2025-10-05"]));
     assert_eq!(counts_of(&m, "social"), (1, 1, 0));
+}
+
+/// Every file of a store except the manifest and the run records, which carry the run's wall-clock start and finish.
+fn store_without_run_times(out: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut t = tree(out);
+    t.retain(|p, _| p != Path::new("manifest.json") && !p.starts_with("runs"));
+    t
+}
+
+// ---------------------------------------------------------------------------
+// Evidence: one row per document with hostile findings, for human review.
+// ---------------------------------------------------------------------------
+
+/// Evidence rows as JSON objects (the JSON-lines evidence), with the date from the partition.
+fn read_evidence_jsonl(out: &Path) -> Vec<Value> {
+    let mut rows = Vec::new();
+    for (date, files) in partitions_of(out, "evidence", "jsonl") {
+        for f in files {
+            for line in std::fs::read_to_string(f).unwrap().lines() {
+                let mut v: Value = serde_json::from_str(line).unwrap();
+                assert_eq!(v["date"], Value::String(date.clone()));
+                v["partition"] = Value::String(date.clone());
+                rows.push(v);
+            }
+        }
+    }
+    rows
+}
+
+/// Files with an extension under `dataset/date=…/`, by date.
+fn partitions_of(out: &Path, dataset: &str, ext: &str) -> BTreeMap<String, Vec<PathBuf>> {
+    let mut m: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for e in std::fs::read_dir(out.join(dataset)).unwrap() {
+        let dir = e.unwrap().path();
+        let date = dir.file_name().unwrap().to_str().unwrap().strip_prefix("date=").expect("hive partition").to_string();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().and_then(|x| x.to_str()) == Some(ext) {
+                m.entry(date.clone()).or_default().push(f);
+            }
+        }
+    }
+    m
+}
+
+#[test]
+fn evidence_holds_every_flagged_document_with_spans_into_its_original_text() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    let body = pipeline_toml("", &out) + "\n[evidence]\nformat = \"both\"\n";
+    let cfg = write_config(tmp.path(), "e2e.toml", &body);
+    run_ok(&["run", s(&cfg)]);
+    let rows = read_evidence_jsonl(&out);
+    let ids = |date: &str, status: &str| -> BTreeSet<String> {
+        rows.iter().filter(|r| r["partition"] == date && r["status"] == status).map(|r| r["doc_id"].as_str().unwrap().to_string()).collect()
+    };
+    let set = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(ids("2025-10-01", "hostile"), set(&["s1", "s2", "s4", "n1", "n3"]));
+    assert_eq!(ids("2025-10-02", "hostile"), set(&["s5"]));
+    assert_eq!(rows.len(), 6, "{rows:#?}");
+    // The evidence agrees with the time series: as many hostile rows per day, region and language as flagged documents.
+    let series = read_series(&out);
+    for r in series.iter().filter(|r| r.category == "all") {
+        let n = rows
+            .iter()
+            .filter(|e| e["partition"] == r.date.as_str() && e["region"] == r.region.as_str() && e["lang"] == r.lang.as_str() && e["status"] == "hostile")
+            .count();
+        assert_eq!(n as i64, r.docs_flagged, "{} {} {}", r.date, r.region, r.lang);
+    }
+    // Original text: every signal's span slices the document's text to the matched words, and the snippet quotes them.
+    let originals: BTreeMap<&str, &str> = [
+        ("s1", "They are vermin and traitors."),
+        ("s2", "Vermin, vermin everywhere."),
+        ("s4", "Ces gens sont de la vermine."),
+        ("s5", "We must mobilise tonight against the zorbians."),
+        ("n1", "Traitors in the north\n\nFirst line.\nSecond line mentions vermin."),
+        ("n3", "Vermine partout\n\nTexte ; avec point-virgule."),
+    ]
+    .into_iter()
+    .collect();
+    for r in &rows {
+        let id = r["doc_id"].as_str().unwrap();
+        let text = originals[id];
+        assert_eq!(r["snippet"].as_str(), Some(text), "{id}: a short text is quoted whole");
+        for sig in r["signals"].as_array().unwrap() {
+            let (a, b) = (sig["start"].as_u64().unwrap() as usize, sig["end"].as_u64().unwrap() as usize);
+            assert_eq!(sig["text"].as_str(), Some(&text[a..b]), "{id}: {sig}");
+            assert!(text[a..b].to_lowercase().starts_with(&sig["term"].as_str().unwrap()[..3]), "{id}: {sig}");
+        }
+    }
+    let s1 = rows.iter().find(|r| r["doc_id"] == "s1").unwrap();
+    assert_eq!(s1["categories"], serde_json::json!(["dehumanisation", "disloyalty"]));
+    assert_eq!(s1["reach"], 105);
+    assert_eq!(s1["speaker"].as_str().map(str::len), Some(32), "speaker is a 16-byte pseudonym in hex");
+    assert!(!std::fs::read_to_string(out.join("evidence/date=2025-10-01/part-0.jsonl")).unwrap().contains("alice"), "clear author in evidence");
+    let n3 = rows.iter().find(|r| r["doc_id"] == "n3").unwrap();
+    assert!(n3["speaker"].is_null(), "n3 has no byline");
+    assert_eq!(n3["source"], "Le Matin");
+    assert_eq!(rows.iter().find(|r| r["doc_id"] == "s5").unwrap()["targets"], serde_json::json!(["ethnicity:zorbian"]));
+    // The Parquet holds the same rows, in the same order.
+    for (date, files) in partitions_of(&out, "evidence", "parquet") {
+        let batches = tocsin::sink::parquet::read_batches(&files[0]).unwrap();
+        let ids: Vec<String> = batches.iter().flat_map(|b| str_col(b, "doc_id").iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>()).collect();
+        let from_jsonl: Vec<String> = rows.iter().filter(|r| r["partition"] == date.as_str()).map(|r| r["doc_id"].as_str().unwrap().to_string()).collect();
+        assert_eq!(ids, from_jsonl, "{date}");
+    }
+}
+
+#[test]
+fn evidence_redaction_masks_terms_or_drops_text_and_speakers() {
+    let tmp = TempDir::new().unwrap();
+    for (mode, check) in [
+        (
+            "mask_terms",
+            (|r: &Value| {
+                let snip = r["snippet"].as_str().unwrap();
+                assert!(snip.contains('[') && !snip.to_lowercase().contains("vermin"), "{snip}");
+                assert!(r["speaker"].is_string() || r["doc_id"] == "n3");
+            }) as fn(&Value),
+        ),
+        ("drop_text", |r: &Value| {
+            assert!(r["snippet"].is_null());
+            assert!(r["speaker"].is_string() || r["doc_id"] == "n3");
+        }),
+        ("ids_only", |r: &Value| {
+            assert!(r["snippet"].is_null() && r["speaker"].is_null());
+        }),
+    ] {
+        let out = tmp.path().join(mode);
+        let body = pipeline_toml("", &out) + &format!("\n[evidence]\nformat = \"jsonl\"\nredact = \"{mode}\"\n");
+        let cfg = write_config(tmp.path(), &format!("{mode}.toml"), &body);
+        run_ok(&["run", s(&cfg)]);
+        let rows = read_evidence_jsonl(&out);
+        assert_eq!(rows.len(), 6, "{mode}");
+        for r in &rows {
+            check(r);
+            assert!(r["signals"].as_array().unwrap().iter().all(|sig| sig["text"].is_null()), "{mode}: matched text kept");
+            assert!(!r["signals"].as_array().unwrap().is_empty());
+        }
+        let raw = std::fs::read_to_string(out.join("evidence/date=2025-10-01/part-0.jsonl")).unwrap();
+        assert!(!raw.to_lowercase().contains("vermin,"), "{mode}: matched text on disk");
+        assert_eq!(raw.contains("They are [dehumanisation] and [disloyalty]."), mode == "mask_terms", "{mode}: context kept only when masking");
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -962,10 +1124,21 @@ fn demo_manifest_and_time_series_reconcile_with_expected_json() {
     assert_reconciles(&m);
     let t = &exp["totals"];
     assert_eq!(counts_of(&m, ""), (t["records"].as_u64().unwrap(), t["valid_documents"].as_u64().unwrap(), t["broken"].as_u64().unwrap()));
-    for (file, source) in [("social/posts.jsonl.gz", "social"), ("news/articles.csv", "news")] {
-        let f = &exp["files"][file];
+    // Per source: the Telegram sources are one per language, each of one or two channel files.
+    let mut want_sources: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for (file, f) in exp["files"].as_object().unwrap() {
+        let source = match file.as_str() {
+            "social/posts.jsonl.gz" => "social".to_string(),
+            "news/articles.csv" => "news".to_string(),
+            _ => format!("telegram-{}", f["lang"].as_str().unwrap()),
+        };
         let n = |k: &str| f[k].as_u64().unwrap();
-        assert_eq!(counts_of(&m, source), (n("records"), n("valid"), n("broken")), "{source}");
+        let e = want_sources.entry(source).or_default();
+        *e = (e.0 + n("records"), e.1 + n("valid"), e.2 + n("broken"));
+    }
+    assert_eq!(want_sources.len(), 5);
+    for (source, want) in &want_sources {
+        assert_eq!(counts_of(&m, source), *want, "{source}");
     }
     // Every broken record is a reject at its line.
     let mut want: BTreeSet<(String, u64)> = BTreeSet::new();
@@ -977,40 +1150,56 @@ fn demo_manifest_and_time_series_reconcile_with_expected_json() {
     let got: BTreeSet<(String, u64)> =
         rejects(out, &m).iter().map(|r| (r["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string(), r["line"].as_u64().unwrap())).collect();
     assert_eq!(got, want);
+    // Region assignment: the posts and articles by their own field, the Telegram channels by
+    // the source table and the gazetteer, exactly as the generator placed them.
+    assert_eq!(m["regions"]["placed_by"], exp["regions_placed_by"]);
+    let placed: u64 = m["regions"]["placed_by"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(placed, t["valid_documents"].as_u64().unwrap());
+    assert_eq!(m["regions"]["gazetteers"][0]["rows"].as_u64(), Some(41));
 
-    // The time series: 4 regions × 60 days × 3 languages on `all` rows.
+    // The time series: 4 regions × 60 days × 3 languages on `all` rows, plus `unknown`
+    // on the days and languages of unplaced Telegram messages.
     let rows = read_series(out);
     let all: Vec<&Row> = rows.iter().filter(|r| r.category == "all").collect();
     let k: BTreeSet<(&str, &str, &str)> = all.iter().map(|r| (r.date.as_str(), r.region.as_str(), r.lang.as_str())).collect();
-    assert_eq!(all.len(), 4 * 60 * 3, "one `all` row per day, region and language");
-    assert_eq!(k.len(), 4 * 60 * 3);
+    assert_eq!(k.len(), all.len(), "one `all` row per day, region and language");
+    assert_eq!(all.iter().filter(|r| r.region != "unknown").count(), 4 * 60 * 3);
     let dates: Vec<String> = exp["documents_per_region_per_day"]["dates"].as_array().unwrap().iter().map(|d| d.as_str().unwrap().into()).collect();
     assert_eq!(dates.len(), 60);
     assert_eq!(partitions(out).keys().cloned().collect::<Vec<_>>(), dates);
     assert_eq!(m["dates"], serde_json::json!(dates));
     let regions: BTreeSet<&str> = all.iter().map(|r| r.region.as_str()).collect();
     let langs: BTreeSet<&str> = all.iter().map(|r| r.lang.as_str()).collect();
-    let exp_regions: BTreeSet<&str> = exp["regions"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let mut exp_regions: BTreeSet<&str> = exp["regions"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    exp_regions.insert("unknown");
     let exp_langs: BTreeSet<&str> = exp["languages"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(regions, exp_regions);
     assert_eq!(langs, exp_langs);
-    assert_eq!(all.iter().map(|r| r.docs).sum::<i64>() as u64, t["valid_documents"].as_u64().unwrap());
+    // `copies` counts every document; `docs` counts an exact repost (same text, day, region, language) once.
+    assert_eq!(all.iter().map(|r| r.copies).sum::<i64>() as u64, t["valid_documents"].as_u64().unwrap());
+    assert_eq!(all.iter().map(|r| r.docs).sum::<i64>() as u64, t["unique_documents"].as_u64().unwrap());
+    assert!(t["unique_documents"].as_u64() < t["valid_documents"].as_u64(), "the demo has reposts");
     // Documents per region and language, and per region and day.
     for (region, by_lang) in exp["documents_per_region_per_language"].as_object().unwrap() {
         for (lang, n) in by_lang.as_object().unwrap() {
-            let got: i64 = all.iter().filter(|r| r.region == *region && (lang == "total" || r.lang == *lang)).map(|r| r.docs).sum();
+            let got: i64 = all.iter().filter(|r| r.region == *region && (lang == "total" || r.lang == *lang)).map(|r| r.copies).sum();
             assert_eq!(got, n.as_i64().unwrap(), "{region} {lang}");
         }
     }
     for region in &exp_regions {
         let per_day = exp["documents_per_region_per_day"][*region].as_array().unwrap();
-        for (date, n) in dates.iter().zip(per_day) {
-            let got: i64 = all.iter().filter(|r| r.region == *region && r.date == *date).map(|r| r.docs).sum();
-            assert_eq!(got, n.as_i64().unwrap(), "{region} {date}");
+        let unique = exp["unique_documents_per_region_per_day"][*region].as_array().unwrap();
+        for ((date, n), u) in dates.iter().zip(per_day).zip(unique) {
+            let of_day = || all.iter().filter(|r| r.region == *region && r.date == *date);
+            assert_eq!(of_day().map(|r| r.copies).sum::<i64>(), n.as_i64().unwrap(), "{region} {date} copies");
+            assert_eq!(of_day().map(|r| r.docs).sum::<i64>(), u.as_i64().unwrap(), "{region} {date} docs");
         }
     }
     // Flagged documents exist and never exceed documents.
     assert!(rows.iter().all(|r| r.docs_flagged <= r.docs && r.authors <= r.authors_seen && r.reach <= r.reach_seen));
+    assert!(rows.iter().all(|r| r.docs <= r.copies && r.docs_flagged <= r.copies_flagged && r.copies_flagged <= r.copies));
+    // The Telegram channels are neutral: nothing flagged where they alone placed documents.
+    assert!(all.iter().filter(|r| r.region == "unknown").all(|r| r.docs_flagged == 0));
     assert!(all.iter().map(|r| r.docs_flagged).sum::<i64>() > 0);
 }
 

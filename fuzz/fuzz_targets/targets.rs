@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{NaiveDate, TimeZone, Utc};
 use tocsin::config::{InvalidUtf8, Limits, SourceConfig};
 use tocsin::document::Pseudonymiser;
-use tocsin::ingest::timestamp::TimeParser;
 use tocsin::ingest::textdir::PathPattern;
+use tocsin::ingest::timestamp::TimeParser;
 use tocsin::ingest::{file_chunks, IngestContext, SourcePlan};
 use tocsin::normalize::MatchingView;
 
@@ -123,7 +123,8 @@ pub fn csv(data: &[u8]) {
         return;
     };
     let delimiter = [",", ";", "\\t", "|"][(opts >> 1) as usize % 4];
-    let extra = format!("[csv]\ndelimiter = \"{delimiter}\"\n[fields]\ntext = [\"headline\", \"body\"]\ntimestamp = \"published\"\nreach = [\"circulation\"]\n");
+    let extra =
+        format!("[csv]\ndelimiter = \"{delimiter}\"\n[fields]\ntext = [\"headline\", \"body\"]\ntimestamp = \"published\"\nreach = [\"circulation\"]\n");
     let ctx = context("csv", &extra, utf8_policy(opts));
     drive(&ctx, body, std::path::Path::new("fuzz.csv"));
 }

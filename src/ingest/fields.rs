@@ -29,6 +29,8 @@ pub struct FieldPlan {
     pub reach: Vec<String>,
     /// Location field.
     pub location: Option<String>,
+    /// Speaker type field.
+    pub speaker_type: Option<String>,
 }
 
 impl FieldPlan {
@@ -44,6 +46,7 @@ impl FieldPlan {
             source: map.source.clone(),
             reach: map.reach.clone(),
             location: map.location.clone(),
+            speaker_type: map.speaker_type.clone(),
         }
     }
 
@@ -59,6 +62,7 @@ impl FieldPlan {
         v.extend(self.source.as_deref());
         v.extend(self.reach.iter().map(String::as_str));
         v.extend(self.location.as_deref());
+        v.extend(self.speaker_type.as_deref());
         v
     }
 }
@@ -98,12 +102,21 @@ fn non_empty(v: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
 /// reliable is kept: an unknown language is counted, a wrong one would
 /// match the wrong lexicons.
 pub fn detect_lang(text: &str) -> Option<&'static str> {
+    detect_lang_scored(text).map(|(l, _)| l)
+}
+
+/// [`detect_lang`] with whatlang's confidence (0 to 1) of the language it kept.
+pub fn detect_lang_scored(text: &str) -> Option<(&'static str, f64)> {
     let info = whatlang::detect(text)?;
     if !info.is_reliable() {
         return None;
     }
-    // ISO 639-3 (whatlang) to the 639-1 codes of our lexicons.
-    Some(match info.lang().code() {
+    lexicon_code(info.lang().code()).map(|l| (l, info.confidence()))
+}
+
+/// ISO 639-3 (whatlang) to the 639-1 codes of our lexicons.
+fn lexicon_code(code: &str) -> Option<&'static str> {
+    Some(match code {
         "eng" => "en",
         "fra" => "fr",
         "spa" => "es",
@@ -218,14 +231,13 @@ pub fn assemble<'a>(
         }
     };
     let id = optional(&f.id)?.unwrap_or_else(|| Cow::Owned(fallback_id()));
-    let mut lang = optional(&f.lang)?.or_else(|| plan.fixed_lang.clone().map(Cow::Owned));
-    if lang.is_none() && plan.detect_lang {
-        lang = detect_lang(&text).map(Cow::Borrowed);
-    }
+    // A document without a language gets a detected one later, in the pipeline's language stage (src/language.rs).
+    let lang = optional(&f.lang)?.or_else(|| plan.fixed_lang.clone().map(Cow::Owned));
     let region = optional(&f.region)?.or_else(|| plan.fixed_region.clone().map(Cow::Owned));
     let author = optional(&f.author)?.map(|a| ctx.pseudonymiser.pseudonymise(&a));
     let source = optional(&f.source)?.unwrap_or_else(|| Cow::Owned(plan.name.clone()));
     let location = optional(&f.location)?;
+    let speaker_type = optional(&f.speaker_type)?.or_else(|| plan.fixed_speaker_type.clone().map(Cow::Owned));
     let mut reach: u64 = 0;
     for name in &f.reach {
         let v = match get(name) {
@@ -243,7 +255,7 @@ pub fn assemble<'a>(
         }
         reach = reach.saturating_add(v as u64);
     }
-    nul_bytes(Document { id, text, lang, region, timestamp, date, source, author, reach, location, lossy: false }, ctx.limits.nul_bytes)
+    nul_bytes(Document { id, text, lang, region, timestamp, date, source, author, reach, location, speaker_type, lossy: false }, ctx.limits.nul_bytes)
 }
 
 /// Applies `limits.nul_bytes` to every string field of a document: a reject naming the field, or the NULs removed.
