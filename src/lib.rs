@@ -7,7 +7,8 @@
 //! [`normalize`] (matching view with an offset map) → [`lexicon`] and
 //! [`rules`] (→ [`signal::Signal`]s, in [`detect`]) → [`aggregate`]
 //! (mergeable counters) → [`sink`] (Parquet time series, rejects, manifest)
-//! → [`indicators`] (stage-two indicators, baselines and alert levels).
+//! → [`indicators`] (stage-two indicators, baselines and alert levels)
+//! → [`report`] (the morning report, one self-contained HTML page).
 //! [`pipeline`] drives the stages on all cores; the binary only parses
 //! arguments and calls this library.
 #![deny(missing_docs)]
@@ -22,6 +23,7 @@ pub mod ingest;
 pub mod lexicon;
 pub mod normalize;
 pub mod pipeline;
+pub mod report;
 pub mod rules;
 pub mod signal;
 pub mod sink;

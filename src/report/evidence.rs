@@ -1,0 +1,363 @@
+//! Reading the evidence store (`evidence/date=YYYY-MM-DD/part-0.parquet`, one
+//! row per document with a hostile-category signal) and masking snippets.
+
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType};
+use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
+use arrow_schema::{DataType, TimeUnit};
+use chrono::NaiveDate;
+
+use crate::normalize::{is_word_char, MatchingView};
+
+use super::read::{batches, parquet_files, partitions};
+use super::ReportError;
+
+/// The dataset folder of evidence partitions inside the store.
+pub const DATASET: &str = "evidence";
+
+/// One signal of an evidence document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceSignal {
+    /// Category (`group_reference` for a named group).
+    pub category: String,
+    /// Target group, when resolved.
+    pub target: Option<String>,
+    /// Rule or term id.
+    pub rule: String,
+    /// Canonical matched term.
+    pub term: String,
+    /// Byte offsets into the original text (not the snippet).
+    pub start: i64,
+    /// End offset.
+    pub end: i64,
+    /// Severity 1..3.
+    pub severity: i32,
+    /// `hostile`, `reported`, `discounted` or `reference`.
+    pub status: String,
+    /// Modifiers.
+    pub modifiers: Vec<String>,
+}
+
+/// One evidence document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceRow {
+    /// Partition day (local publication day).
+    pub date: NaiveDate,
+    /// Id from the source.
+    pub doc_id: String,
+    /// The pipeline's source name.
+    pub source_name: String,
+    /// Channel, outlet or platform.
+    pub source: String,
+    /// Region code.
+    pub region: String,
+    /// Language.
+    pub lang: String,
+    /// Publication instant, milliseconds since the epoch (UTC).
+    pub timestamp_ms: i64,
+    /// Pseudonymous author.
+    pub speaker: Option<String>,
+    /// Kind of speaker, when the source says.
+    pub speaker_type: Option<String>,
+    /// Summed reach.
+    pub reach: i64,
+    /// `hostile`, `reported` or `discounted`.
+    pub status: String,
+    /// Hostile categories.
+    pub categories: Vec<String>,
+    /// Targets.
+    pub targets: Vec<String>,
+    /// Matched terms.
+    pub terms: Vec<String>,
+    /// Highest severity.
+    pub max_severity: i32,
+    /// Some signal calls to action.
+    pub call_to_action: bool,
+    /// Some signal is reported speech.
+    pub attributed: bool,
+    /// Some signal is counter-speech.
+    pub counter_speech: bool,
+    /// Text around the signals, as stored (possibly redacted by the pipeline).
+    pub snippet: Option<String>,
+    /// Every signal.
+    pub signals: Vec<EvidenceSignal>,
+}
+
+fn err(path: &Path, message: impl Into<String>) -> ReportError {
+    ReportError::Read { path: path.to_path_buf(), message: message.into() }
+}
+
+/// Typed column access for one batch (or one struct array), errors naming file and column.
+struct Cols<'a> {
+    get: Box<dyn Fn(&str) -> Option<&'a ArrayRef> + 'a>,
+    file: &'a Path,
+}
+
+impl<'a> Cols<'a> {
+    fn of_batch(b: &'a RecordBatch, file: &'a Path) -> Self {
+        Cols { get: Box::new(move |n| b.column_by_name(n)), file }
+    }
+
+    fn of_struct(s: &'a StructArray, file: &'a Path) -> Self {
+        Cols { get: Box::new(move |n| s.column_by_name(n)), file }
+    }
+
+    fn col(&self, name: &str) -> Result<&'a ArrayRef, ReportError> {
+        (self.get)(name).ok_or_else(|| err(self.file, format!("evidence: no column `{name}`")))
+    }
+
+    fn bad(&self, name: &str, c: &ArrayRef, want: &str) -> ReportError {
+        err(self.file, format!("evidence: column `{name}` is {}, expected {want}", c.data_type()))
+    }
+
+    fn opt_str(&self, name: &str, i: usize) -> Result<Option<String>, ReportError> {
+        let c = self.col(name)?;
+        let a = c.as_string_opt::<i32>().ok_or_else(|| self.bad(name, c, "Utf8"))?;
+        Ok((!a.is_null(i)).then(|| a.value(i).to_string()))
+    }
+
+    fn str(&self, name: &str, i: usize) -> Result<String, ReportError> {
+        Ok(self.opt_str(name, i)?.unwrap_or_default())
+    }
+
+    fn int(&self, name: &str, i: usize) -> Result<i64, ReportError> {
+        let c = self.col(name)?;
+        if c.is_null(i) {
+            return Ok(0);
+        }
+        if let Some(a) = c.as_primitive_opt::<Int64Type>() {
+            return Ok(a.value(i));
+        }
+        if let Some(a) = c.as_primitive_opt::<Int32Type>() {
+            return Ok(a.value(i) as i64);
+        }
+        Err(self.bad(name, c, "Int64 or Int32"))
+    }
+
+    fn bool(&self, name: &str, i: usize) -> Result<bool, ReportError> {
+        let c = self.col(name)?;
+        let a = c.as_boolean_opt().ok_or_else(|| self.bad(name, c, "Boolean"))?;
+        Ok(!a.is_null(i) && a.value(i))
+    }
+
+    fn strings(&self, name: &str, i: usize) -> Result<Vec<String>, ReportError> {
+        let c = self.col(name)?;
+        let list = c.as_list_opt::<i32>().ok_or_else(|| self.bad(name, c, "List<Utf8>"))?;
+        if list.is_null(i) {
+            return Ok(Vec::new());
+        }
+        let values = list.value(i);
+        let s = values.as_string_opt::<i32>().ok_or_else(|| err(self.file, format!("evidence: `{name}` is not a list of Utf8")))?;
+        Ok((0..s.len()).filter(|&k| !s.is_null(k)).map(|k| s.value(k).to_string()).collect())
+    }
+
+    fn timestamp_ms(&self, name: &str, i: usize) -> Result<i64, ReportError> {
+        let c = self.col(name)?;
+        Ok(match c.data_type() {
+            DataType::Timestamp(TimeUnit::Millisecond, _) => c.as_primitive::<TimestampMillisecondType>().value(i),
+            DataType::Timestamp(TimeUnit::Microsecond, _) => c.as_primitive::<TimestampMicrosecondType>().value(i) / 1_000,
+            DataType::Timestamp(TimeUnit::Nanosecond, _) => c.as_primitive::<TimestampNanosecondType>().value(i) / 1_000_000,
+            DataType::Timestamp(TimeUnit::Second, _) => c.as_primitive::<TimestampSecondType>().value(i) * 1_000,
+            _ => return Err(self.bad(name, c, "Timestamp")),
+        })
+    }
+
+    fn signals(&self, i: usize) -> Result<Vec<EvidenceSignal>, ReportError> {
+        let c = self.col("signals")?;
+        let list = c.as_list_opt::<i32>().ok_or_else(|| self.bad("signals", c, "List<Struct>"))?;
+        if list.is_null(i) {
+            return Ok(Vec::new());
+        }
+        let values = list.value(i);
+        let s = values.as_struct_opt().ok_or_else(|| err(self.file, "evidence: `signals` is not a list of structs"))?;
+        let inner = Cols::of_struct(s, self.file);
+        (0..s.len())
+            .map(|k| {
+                Ok(EvidenceSignal {
+                    category: inner.str("category", k)?,
+                    target: inner.opt_str("target", k)?,
+                    rule: inner.str("rule", k)?,
+                    term: inner.str("term", k)?,
+                    start: inner.int("start", k)?,
+                    end: inner.int("end", k)?,
+                    severity: inner.int("severity", k)? as i32,
+                    status: inner.str("status", k)?,
+                    modifiers: inner.strings("modifiers", k)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Reads one evidence batch of a partition's day.
+pub fn rows_of_batch(date: NaiveDate, b: &RecordBatch, file: &Path) -> Result<Vec<EvidenceRow>, ReportError> {
+    let c = Cols::of_batch(b, file);
+    (0..b.num_rows())
+        .map(|i| {
+            Ok(EvidenceRow {
+                date,
+                doc_id: c.str("doc_id", i)?,
+                source_name: c.str("source_name", i)?,
+                source: c.str("source", i)?,
+                region: c.str("region", i)?,
+                lang: c.str("lang", i)?,
+                timestamp_ms: c.timestamp_ms("timestamp", i)?,
+                speaker: c.opt_str("speaker", i)?,
+                speaker_type: c.opt_str("speaker_type", i)?,
+                reach: c.int("reach", i)?,
+                status: c.str("status", i)?,
+                categories: c.strings("categories", i)?,
+                targets: c.strings("targets", i)?,
+                terms: c.strings("terms", i)?,
+                max_severity: c.int("max_severity", i)? as i32,
+                call_to_action: c.bool("call_to_action", i)?,
+                attributed: c.bool("attributed", i)?,
+                counter_speech: c.bool("counter_speech", i)?,
+                snippet: c.opt_str("snippet", i)?,
+                signals: c.signals(i)?,
+            })
+        })
+        .collect()
+}
+
+/// Every evidence row of a store; `None` when it has no `evidence/` folder.
+pub fn read_store(store: &Path) -> Result<Option<Vec<EvidenceRow>>, ReportError> {
+    let dir = store.join(DATASET);
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for (date, partition) in partitions(&dir)? {
+        for file in parquet_files(&partition)? {
+            for b in batches(&file)? {
+                out.extend(rows_of_batch(date, &b, &file)?);
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A snippet with every hostile signal's term masked as `[category]`.
+///
+/// The signals' offsets point into the original text, not the snippet, so
+/// each term is looked up in the snippet's matching view (the same folding
+/// that found it: case, accents, look-alikes, and leetspeak or spread-out
+/// letters in the aggressive view) at a word start, and the whole word is
+/// masked (inflections: "cockroaches" for "cockroach"). `None` when a term
+/// cannot be found: the snippet is then withheld rather than shown with a
+/// hostile word left in.
+pub fn mask(snippet: &str, signals: &[EvidenceSignal]) -> Option<String> {
+    let plain = MatchingView::plain(snippet);
+    let aggressive = MatchingView::aggressive(&plain);
+    let mut spans: Vec<(usize, usize, &str)> = Vec::new();
+    let mut terms: Vec<(&str, &str)> =
+        signals.iter().filter(|s| s.category != "group_reference" && !s.term.is_empty()).map(|s| (s.term.as_str(), s.category.as_str())).collect();
+    terms.sort();
+    terms.dedup();
+    for (term, category) in terms {
+        let mut found = find_words(&plain, MatchingView::plain(term).text(), category, &mut spans);
+        if let Some(a) = &aggressive {
+            found |= find_words(a, &MatchingView::aggressive_term(term), category, &mut spans);
+        }
+        if !found {
+            return None;
+        }
+    }
+    spans.sort();
+    let mut out = String::with_capacity(snippet.len());
+    let mut at = 0;
+    for (start, end, category) in spans {
+        if end <= at {
+            continue;
+        }
+        let start = start.max(at);
+        out.push_str(&snippet[at..start]);
+        out.push('[');
+        out.push_str(category);
+        out.push(']');
+        at = end;
+    }
+    out.push_str(&snippet[at..]);
+    Some(out)
+}
+
+/// Finds `needle` at word starts in a view and records the original spans of the words; whether any was found.
+fn find_words<'a>(view: &MatchingView<'_>, needle: &str, category: &'a str, spans: &mut Vec<(usize, usize, &'a str)>) -> bool {
+    let needle = needle.trim();
+    if needle.is_empty() {
+        return false;
+    }
+    let text = view.text();
+    let mut found = false;
+    for (i, _) in text.match_indices(needle) {
+        let word_start = text[..i].chars().next_back().is_none_or(|c| !is_word_char(c));
+        if !word_start {
+            continue;
+        }
+        let mut end = i + needle.len();
+        for c in text[end..].chars() {
+            if !is_word_char(c) {
+                break;
+            }
+            end += c.len_utf8();
+        }
+        let (s, e) = view.to_original(i, end);
+        spans.push((s, e, category));
+        found = true;
+    }
+    found
+}
+
+/// The first characters of a pseudonym: enough to tell authors apart on a page, not to be the id.
+pub fn speaker_prefix(speaker: &str) -> String {
+    speaker.chars().take(8).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(category: &str, term: &str) -> EvidenceSignal {
+        EvidenceSignal {
+            category: category.into(),
+            target: None,
+            rule: format!("lex:{term}"),
+            term: term.into(),
+            start: 0,
+            end: 0,
+            severity: 3,
+            status: "hostile".into(),
+            modifiers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn terms_are_masked_whole_words_whatever_their_case_or_disguise() {
+        let s = [sig("dehumanisation", "cockroach"), sig("group_reference", "oru"), sig("violence_call", "kill")];
+        assert_eq!(mask("The Oru are COCKROACHES, k.i.l.l them all", &s).unwrap(), "The Oru are [dehumanisation], [violence_call] them all");
+        assert_eq!(mask("c0ckr0ach! kill", &s).unwrap(), "[dehumanisation]! [violence_call]");
+        // Not inside another word.
+        assert_eq!(mask("skill and cockroach and kill", &s).unwrap(), "skill and [dehumanisation] and [violence_call]");
+    }
+
+    #[test]
+    fn a_term_that_cannot_be_found_withholds_the_snippet() {
+        assert_eq!(mask("…nothing to see here", &[sig("dehumanisation", "vermin")]), None);
+        assert_eq!(mask("only a name: Oru", &[sig("group_reference", "oru")]).as_deref(), Some("only a name: Oru"));
+    }
+
+    #[test]
+    fn accents_and_non_latin_scripts_mask_on_character_boundaries() {
+        let s = [sig("dehumanisation", "cafard")];
+        assert_eq!(mask("Ces CAFARDS… «cafard»", &s).unwrap(), "Ces [dehumanisation]… «[dehumanisation]»");
+        let s = [sig("derogation", "мусор")];
+        assert_eq!(mask("они МУСОР!", &s).unwrap(), "они [derogation]!");
+    }
+
+    #[test]
+    fn speakers_are_shortened() {
+        assert_eq!(speaker_prefix("0123456789abcdef0123456789abcdef"), "01234567");
+    }
+}
