@@ -89,23 +89,33 @@ fn err(path: &Path, message: impl Into<String>) -> ReportError {
     ReportError::Read { path: path.to_path_buf(), message: message.into() }
 }
 
+/// Where columns come from: the batch, or the struct of a signal list.
+enum Table<'a> {
+    Batch(&'a RecordBatch),
+    Struct(&'a StructArray),
+}
+
 /// Typed column access for one batch (or one struct array), errors naming file and column.
 struct Cols<'a> {
-    get: Box<dyn Fn(&str) -> Option<&'a ArrayRef> + 'a>,
+    table: Table<'a>,
     file: &'a Path,
 }
 
 impl<'a> Cols<'a> {
     fn of_batch(b: &'a RecordBatch, file: &'a Path) -> Self {
-        Cols { get: Box::new(move |n| b.column_by_name(n)), file }
+        Cols { table: Table::Batch(b), file }
     }
 
     fn of_struct(s: &'a StructArray, file: &'a Path) -> Self {
-        Cols { get: Box::new(move |n| s.column_by_name(n)), file }
+        Cols { table: Table::Struct(s), file }
     }
 
     fn col(&self, name: &str) -> Result<&'a ArrayRef, ReportError> {
-        (self.get)(name).ok_or_else(|| err(self.file, format!("evidence: no column `{name}`")))
+        let c = match self.table {
+            Table::Batch(b) => b.column_by_name(name),
+            Table::Struct(s) => s.column_by_name(name),
+        };
+        c.ok_or_else(|| err(self.file, format!("evidence: no column `{name}`")))
     }
 
     fn bad(&self, name: &str, c: &ArrayRef, want: &str) -> ReportError {

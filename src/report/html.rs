@@ -12,7 +12,7 @@ use crate::aggregate::ANY;
 use crate::indicators::Level;
 
 use super::evidence::{mask, speaker_prefix};
-use super::svg::{chart, compact, esc, level_colour, short_date, sparkline};
+use super::svg::{chart, compact, esc, level_colour, level_strip, short_date, sparkline};
 use super::{series_name, EvidenceRow, EvidenceSection, ReportData, BEFORE_DAYS, RECENT_DAYS};
 
 const CSS: &str = r#"
@@ -26,8 +26,10 @@ h3{font-size:16px;margin:18px 0 6px}
 .meta b{color:#212121}
 .banner{padding:12px 16px;border-radius:6px;font-size:17px;margin:10px 0;color:#fff}
 .banner.high{background:#c62828}.banner.elevated{background:#ef8f00}.banner.normal{background:#2e7d32}.banner.insufficient_data{background:#757575}
-.cards{display:flex;flex-wrap:wrap;gap:10px}
-.card{background:#fff;border:1px solid #ddd;border-left:8px solid #9e9e9e;border-radius:4px;padding:8px 12px;width:330px}
+.cards{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}
+.card{background:#fff;border:1px solid #ddd;border-left:8px solid #9e9e9e;border-radius:4px;padding:8px 12px;flex:1 1 300px;max-width:440px}
+.card svg.strip{display:block;margin:4px 0 2px;width:100%}
+svg.strip text{font-size:9.5px;fill:#616161}
 .card.high{border-left-color:#c62828}.card.elevated{border-left-color:#ef8f00}.card.normal{border-left-color:#2e7d32}
 .card .name{font-size:17px;font-weight:700}
 .badge{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-size:12px;font-weight:700;text-transform:uppercase;letter-spacing:.03em;vertical-align:middle}
@@ -146,7 +148,11 @@ fn summary(o: &mut String, d: &ReportData) {
         if let Some(s) = r.raised_since.filter(|s| Some(*s) != r.since) {
             let _ = write!(o, " · raised since {s}");
         }
-        o.push_str("</div><div>");
+        o.push_str("</div>");
+        if let Some(period) = d.period {
+            o.push_str(&level_strip(&r.days, period, &format!("{}: level of each day, {} to {}", r.region, period.0, period.1)));
+        }
+        o.push_str("<div>");
         for (class, list) in [("high", &r.high), ("elevated", &r.elevated)] {
             for name in list {
                 let _ = write!(o, "<span class=\"chip {class}\">{}</span>", esc(name));

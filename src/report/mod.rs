@@ -118,6 +118,8 @@ pub struct RegionSummary {
     pub elevated: Vec<String>,
     /// Documents on the latest day.
     pub docs: i64,
+    /// The level of every day with indicator rows (the highest of the day's rows).
+    pub days: Vec<(NaiveDate, Level)>,
 }
 
 /// One current alert: an indicator row at elevated or high on its region's latest day.
@@ -490,6 +492,7 @@ fn region_summaries(rows: &[IndicatorRow], history: Option<&crate::indicators::s
                     high: Vec::new(),
                     elevated: Vec::new(),
                     docs: docs_of(date),
+                    days: Vec::new(),
                 });
             }
             continue;
@@ -508,7 +511,8 @@ fn region_summaries(rows: &[IndicatorRow], history: Option<&crate::indicators::s
                 _ => {}
             }
         }
-        out.push(RegionSummary { region: region.to_string(), date, level, since, raised_since, high, elevated, docs: docs_of(date) });
+        let days = days.iter().map(|(d, l)| (*d, *l)).collect();
+        out.push(RegionSummary { region: region.to_string(), date, level, since, raised_since, high, elevated, docs: docs_of(date), days });
     }
     out.sort_by(|a, b| b.level.cmp(&a.level).then(b.high.len().cmp(&a.high.len())).then(b.elevated.len().cmp(&a.elevated.len())).then(a.region.cmp(&b.region)));
     out
