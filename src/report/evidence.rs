@@ -232,21 +232,37 @@ pub fn rows_of_batch(date: NaiveDate, b: &RecordBatch, file: &Path) -> Result<Ve
         .collect()
 }
 
-/// Every evidence row of a store; `None` when it has no `evidence/` folder.
-pub fn read_store(store: &Path) -> Result<Option<Vec<EvidenceRow>>, ReportError> {
+/// The evidence rows of a store from day `from` on (all without it), and the
+/// number of rows of the whole store (from the Parquet footers of the other
+/// days); `None` when the store has no `evidence/` folder.
+pub fn read_store(store: &Path, from: Option<NaiveDate>) -> Result<Option<(Vec<EvidenceRow>, usize)>, ReportError> {
     let dir = store.join(DATASET);
     if !dir.is_dir() {
         return Ok(None);
     }
     let mut out = Vec::new();
+    let mut older = 0;
     for (date, partition) in partitions(&dir)? {
         for file in parquet_files(&partition)? {
+            if from.is_some_and(|f| date < f) {
+                older += row_count(&file)?;
+                continue;
+            }
             for b in batches(&file)? {
                 out.extend(rows_of_batch(date, &b, &file)?);
             }
         }
     }
-    Ok(Some(out))
+    let total = out.len() + older;
+    Ok(Some((out, total)))
+}
+
+/// Rows of a Parquet file, from its footer.
+fn row_count(file: &Path) -> Result<usize, ReportError> {
+    let f = std::fs::File::open(file).map_err(|e| err(file, e.to_string()))?;
+    let reader = parquet::file::serialized_reader::SerializedFileReader::new(f).map_err(|e| err(file, e.to_string()))?;
+    use parquet::file::reader::FileReader;
+    Ok(reader.metadata().file_metadata().num_rows().max(0) as usize)
 }
 
 /// A snippet with every hostile signal's term masked as `[category]`.

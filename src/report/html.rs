@@ -222,9 +222,10 @@ fn charts(o: &mut String, d: &ReportData) {
     };
     let _ = write!(
         o,
-        "<p class=\"legend\">{} to {}. Line: the day's value · <i style=\"background:#1565c0;opacity:.3\"></i>baseline band (median to pooled mean, ± 2 robust SD; growth: up to ×1) · <i style=\"background:{};opacity:.5\"></i>elevated day · <i style=\"background:{};opacity:.6\"></i>high day · <i style=\"background:{}\"></i>not judged (strip under the axis). Each indicator's y axis is shared by every region.</p>",
+        "<p class=\"legend\">{} to {}{}. Line: the day's value · <i style=\"background:#1565c0;opacity:.3\"></i>baseline band (median to pooled mean, ± 2 robust SD; growth: up to ×1) · <i style=\"background:{};opacity:.5\"></i>elevated day · <i style=\"background:{};opacity:.6\"></i>high day · <i style=\"background:{}\"></i>not judged (strip under the axis). Each indicator's y axis is shared by every region.</p>",
         period.0,
         period.1,
+        if d.header.first_date.is_some_and(|f| f < period.0) { format!(" (the last {} days)", super::CHART_DAYS) } else { String::new() },
         level_colour(Level::Elevated),
         level_colour(Level::High),
         level_colour(Level::InsufficientData)

@@ -35,6 +35,9 @@ pub const HEADLINE: [&str; 6] = ["targeting", "moderates", "mobilisation", "prop
 /// Evidence documents shown in the sample.
 pub const SAMPLE_SIZE: usize = 20;
 
+/// Days the charts cover at most (the latest ones): half a year still leaves a day a visible width.
+pub const CHART_DAYS: i64 = 182;
+
 /// Days of the "recent" window (top targets, terms and the evidence sample), and of the window before it.
 pub const RECENT_DAYS: i64 = 7;
 /// Days of the comparison window before the recent one.
@@ -308,7 +311,7 @@ pub struct ReportData {
     pub alerts: Vec<Alert>,
     /// Charts per region, in the order of `regions`.
     pub charts: Vec<RegionCharts>,
-    /// First and last day of the charts' x axis.
+    /// First and last day of the charts' x axis (at most the last [`CHART_DAYS`] days).
     pub period: Option<(NaiveDate, NaiveDate)>,
     /// Target groups with the most recent hostile documents.
     pub targets: Vec<TargetTrend>,
@@ -346,23 +349,35 @@ pub fn gather(store: &Path, options: &ReportOptions) -> Result<ReportData, Repor
     if manifest.is_none() && history.is_none() && rows.is_empty() {
         return Err(ReportError::Empty(store.to_path_buf()));
     }
-    let evidence_rows = evidence::read_store(store)?;
-
-    let regions = region_summaries(&rows, history.as_ref());
-    let alerts = alerts(&rows, &regions);
-    let period = rows.iter().map(|r| r.date).min().zip(rows.iter().map(|r| r.date).max());
-    let charts = charts(&rows, &regions);
     let dates: BTreeSet<NaiveDate> = history.as_ref().map(|h| h.regions.values().flat_map(|d| d.keys().copied()).collect()).unwrap_or_default();
-    let latest = dates.iter().next_back().copied().or(period.map(|p| p.1));
+    let last_row = rows.iter().map(|r| r.date).max();
+    let latest = dates.iter().next_back().copied().or(last_row);
+    // Only the days the evidence sections look at are read: the evidence store grows every night.
+    let evidence_from = latest.map(|l| l - chrono::Duration::days(RECENT_DAYS + BEFORE_DAYS - 1));
+    let evidence_rows = evidence::read_store(store, evidence_from)?;
+
+    let mut regions = region_summaries(&rows, history.as_ref());
+    let alerts = alerts(&rows, &regions);
+    let period = rows.iter().map(|r| r.date).min().zip(last_row).map(|(first, last)| (first.max(last - chrono::Duration::days(CHART_DAYS - 1)), last));
+    if let Some((from, _)) = period {
+        for r in &mut regions {
+            r.days.retain(|(d, _)| *d >= from);
+        }
+    }
+    let charts = charts(&rows, &regions, period);
     let targets = match (&history, latest) {
         (Some(h), Some(latest)) => target_trends(h, latest),
         _ => Vec::new(),
     };
-    let ev_latest = latest.or_else(|| evidence_rows.as_ref().and_then(|e| e.iter().map(|r| r.date).max()));
-    let (terms, evidence) = match (&evidence_rows, ev_latest) {
-        (None, _) => (None, EvidenceSection::Absent),
-        (Some(ev), None) => (Some(Vec::new()), EvidenceSection::Sample { rows: Vec::new(), recent_total: 0, total: ev.len() }),
-        (Some(ev), Some(latest)) => (Some(term_trends(ev, latest)), evidence_sample(ev, latest)),
+    let (terms, evidence) = match evidence_rows {
+        None => (None, EvidenceSection::Absent),
+        Some((ev, total)) => {
+            let latest = latest.or_else(|| ev.iter().map(|r| r.date).max());
+            match latest {
+                Some(latest) => (Some(term_trends(&ev, latest)), evidence_sample(&ev, latest, total)),
+                None => (Some(Vec::new()), EvidenceSection::Sample { rows: Vec::new(), recent_total: 0, total }),
+            }
+        }
     };
 
     let mut quality = Quality::default();
@@ -385,7 +400,7 @@ pub fn gather(store: &Path, options: &ReportOptions) -> Result<ReportData, Repor
         run_id: manifest.as_ref().map(|m| m.run_id.clone()),
         tocsin_version: manifest.as_ref().map(|m| m.tocsin_version.clone()).filter(|v| !v.is_empty()).unwrap_or_else(|| env!("CARGO_PKG_VERSION").into()),
         timezone: manifest.as_ref().map(|m| m.timezone.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| "UTC".into()),
-        first_date: dates.iter().next().copied().or(period.map(|p| p.0)),
+        first_date: dates.iter().next().copied().or(rows.iter().map(|r| r.date).min()),
         latest_date: latest,
         regions: regions.len(),
     };
@@ -567,9 +582,12 @@ fn band(r: &IndicatorRow) -> (Option<f64>, Option<f64>) {
     (Some((median.min(mean) - 2.0 * sd).max(0.0)), Some(median.max(mean) + 2.0 * sd))
 }
 
-fn charts(rows: &[IndicatorRow], regions: &[RegionSummary]) -> Vec<RegionCharts> {
+fn charts(rows: &[IndicatorRow], regions: &[RegionSummary], period: Option<(NaiveDate, NaiveDate)>) -> Vec<RegionCharts> {
+    let Some((from, _)) = period else {
+        return regions.iter().map(|r| RegionCharts { region: r.region.clone(), series: Vec::new() }).collect();
+    };
     let mut by_series: BTreeMap<(&str, &str, &str), Vec<&IndicatorRow>> = BTreeMap::new();
-    for r in rows {
+    for r in rows.iter().filter(|r| r.date >= from) {
         by_series.entry((r.region.as_str(), r.indicator.as_str(), r.target.as_str())).or_default().push(r);
     }
     // Which series each region shows: the headline ones, plus every series raised on any day.
@@ -717,7 +735,7 @@ fn status_rank(s: &str) -> u8 {
     }
 }
 
-fn evidence_sample(ev: &[EvidenceRow], latest: NaiveDate) -> EvidenceSection {
+fn evidence_sample(ev: &[EvidenceRow], latest: NaiveDate, total: usize) -> EvidenceSection {
     let recent_from = latest - chrono::Duration::days(RECENT_DAYS - 1);
     let mut recent: Vec<&EvidenceRow> = ev.iter().filter(|r| r.date >= recent_from && r.date <= latest).collect();
     let recent_total = recent.len();
@@ -731,5 +749,93 @@ fn evidence_sample(ev: &[EvidenceRow], latest: NaiveDate) -> EvidenceSection {
             .then(a.doc_id.cmp(&b.doc_id))
             .then(a.source_name.cmp(&b.source_name))
     });
-    EvidenceSection::Sample { rows: recent.into_iter().take(SAMPLE_SIZE).cloned().collect(), recent_total, total: ev.len() }
+    EvidenceSection::Sample { rows: recent.into_iter().take(SAMPLE_SIZE).cloned().collect(), recent_total, total }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(n: i64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 10, 1).unwrap() + chrono::Duration::days(n)
+    }
+
+    fn row(n: i64, region: &str, indicator: &str, target: &str, value: f64, level: Level) -> IndicatorRow {
+        IndicatorRow {
+            date: day(n),
+            region: region.into(),
+            indicator: indicator.into(),
+            target: target.into(),
+            unit: "per_10k_docs".into(),
+            value: Some(value),
+            count: 1,
+            docs: 30,
+            baseline: Some(0.0),
+            baseline_mad: Some(0.0),
+            baseline_mean: Some(100.0),
+            baseline_days: 28,
+            ratio: None,
+            deviation: None,
+            count_week: None,
+            value_week: None,
+            deviation_week: None,
+            level,
+            reason: String::new(),
+            framework_indicators: String::new(),
+        }
+    }
+
+    /// R-UP: targeting normal, elevated, high, high; its group last seen (raised) on day 1. R-FLAT: normal.
+    fn rows() -> Vec<IndicatorRow> {
+        use Level::*;
+        let mut rows = Vec::new();
+        for (n, level, v) in [(0, Normal, 100.0), (1, Elevated, 900.0), (2, High, 1500.0), (3, High, 2400.0)] {
+            rows.push(row(n, "R-UP", "targeting", "*", v, level));
+            rows.push(row(n, "R-UP", "mobilisation", "*", 0.0, Normal));
+            rows.push(row(n, "R-FLAT", "targeting", "*", 50.0, if n == 0 { InsufficientData } else { Normal }));
+        }
+        rows.push(row(1, "R-UP", "targeting", "ethnicity:oru", 900.0, Elevated));
+        rows
+    }
+
+    #[test]
+    fn regions_say_their_level_and_since_when() {
+        let rows = rows();
+        let regions = region_summaries(&rows, None);
+        assert_eq!(regions.iter().map(|r| r.region.as_str()).collect::<Vec<_>>(), ["R-UP", "R-FLAT"], "highest level first");
+        let up = &regions[0];
+        assert_eq!((up.level, up.since, up.raised_since), (Level::High, Some(day(2)), Some(day(1))));
+        assert_eq!(up.high, ["targeting"]);
+        assert_eq!(up.days.len(), 4);
+        let flat = &regions[1];
+        assert_eq!((flat.level, flat.since, flat.raised_since), (Level::Normal, Some(day(1)), None));
+    }
+
+    #[test]
+    fn alerts_are_the_latest_day_s_raised_rows_with_their_run() {
+        let rows = rows();
+        let regions = region_summaries(&rows, None);
+        let alerts = alerts(&rows, &regions);
+        // The group's row of day 1 is raised but stale: not a current alert.
+        assert_eq!(alerts.len(), 1, "{alerts:#?}");
+        assert_eq!((alerts[0].row.indicator.as_str(), alerts[0].since, alerts[0].days), ("targeting", day(1), 3));
+    }
+
+    #[test]
+    fn charts_show_headline_and_raised_series_on_a_shared_scale() {
+        let rows = rows();
+        let regions = region_summaries(&rows, None);
+        let charts = charts(&rows, &regions, Some((day(0), day(3))));
+        let names = |c: &RegionCharts| c.series.iter().map(|s| series_name(&s.indicator, &s.target)).collect::<Vec<_>>();
+        assert_eq!(names(&charts[0]), ["targeting", "targeting:ethnicity:oru", "mobilisation"]);
+        assert_eq!(names(&charts[1]), ["targeting"]);
+        // R-FLAT's targeting chart goes up to R-UP's peak (2400 → 2500).
+        assert_eq!(charts[0].series[0].y_max, 2500.0);
+        assert_eq!(charts[1].series[0].y_max, 2500.0);
+        // Band: median 0 to mean 100 (MAD 0).
+        assert_eq!((charts[1].series[0].points[1].band_low, charts[1].series[0].points[1].band_high), (Some(0.0), Some(100.0)));
+        // A period that starts later leaves the earlier days out.
+        let later = super::charts(&rows, &regions, Some((day(2), day(3))));
+        assert_eq!(later[0].series[0].points.len(), 2);
+    }
 }
