@@ -101,6 +101,7 @@ fn bench_aggregate(c: &mut Criterion) {
             author: Some(p.pseudonymise(&format!("user{}", i % 500))),
             reach: 10,
             location: None,
+            speaker_type: None,
             lossy: false,
         })
         .collect();

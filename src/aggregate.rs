@@ -301,6 +301,7 @@ mod tests {
             author: Some(Pseudonymiser::new(b"k").pseudonymise(author)),
             reach: 10,
             location: None,
+            speaker_type: None,
             lossy: false,
         }
     }

@@ -75,6 +75,57 @@ pub struct PipelineConfig {
     /// Which signal modifiers stop a signal from counting as hostile.
     #[serde(default)]
     pub signals: SignalPolicy,
+    /// What the evidence output keeps (format, redaction).
+    #[serde(default)]
+    pub evidence: EvidenceConfig,
+}
+
+/// How much of a flagged document's text the evidence keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Redaction {
+    /// Snippets and matched text as written (analysts need them).
+    #[default]
+    None,
+    /// Snippets with every hostile match replaced by `[category]`; no matched text.
+    MaskTerms,
+    /// No snippet and no matched text; spans, terms and rules stay.
+    DropText,
+    /// As `drop_text`, and no speaker pseudonym: ids, places, times and findings only.
+    IdsOnly,
+}
+
+/// Which files the evidence is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceFormat {
+    /// `evidence/date=…/part-0.parquet`.
+    #[default]
+    Parquet,
+    /// `evidence/date=…/part-0.jsonl`.
+    Jsonl,
+    /// Both.
+    Both,
+    /// No evidence output.
+    Off,
+}
+
+/// The `[evidence]` table: flagged documents for human review.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvidenceConfig {
+    /// Output format.
+    pub format: EvidenceFormat,
+    /// Redaction of text and speaker.
+    pub redact: Redaction,
+    /// Longest snippet of original text kept around the signals, in characters.
+    pub snippet_chars: usize,
+}
+
+impl Default for EvidenceConfig {
+    fn default() -> Self {
+        EvidenceConfig { format: EvidenceFormat::Parquet, redact: Redaction::None, snippet_chars: 300 }
+    }
 }
 
 fn default_name() -> String {
@@ -167,6 +218,8 @@ pub struct SourceConfig {
     pub lang: Option<String>,
     /// A fixed region for every record of this source (used when the record has none).
     pub region: Option<String>,
+    /// A fixed speaker type for every record of this source (used when the record has none), e.g. `media` for a newspaper.
+    pub speaker_type: Option<String>,
     /// Detect the language (whatlang) of records that have none, from the field or `lang`; off by default.
     #[serde(default)]
     pub detect_lang: bool,
@@ -214,6 +267,8 @@ pub struct FieldMap {
     pub reach: Vec<String>,
     /// Free-text location field (for region assignment).
     pub location: Option<String>,
+    /// Speaker type field (`official`, `media`, `religious`, `user` …), for the Rabat "speaker" part.
+    pub speaker_type: Option<String>,
 }
 
 impl Default for FieldMap {
@@ -228,6 +283,7 @@ impl Default for FieldMap {
             source: Some("source".into()),
             reach: Vec::new(),
             location: None,
+            speaker_type: None,
         }
     }
 }

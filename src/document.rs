@@ -83,6 +83,8 @@ pub struct Document<'a> {
     pub reach: u64,
     /// Free-text location of the author or the item, for region assignment.
     pub location: Option<Cow<'a, str>>,
+    /// What kind of speaker the author is (`official`, `media`, `channel`, `user` …), when the source says.
+    pub speaker_type: Option<Cow<'a, str>>,
     /// True when the text had invalid UTF-8 that was replaced (lossy decoding).
     pub lossy: bool,
 }

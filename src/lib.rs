@@ -6,7 +6,8 @@
 //! Data flows one way: [`ingest`] (sources → [`document::Document`]) →
 //! [`normalize`] (matching view with an offset map) → [`lexicon`] and
 //! [`rules`] (→ [`signal::Signal`]s, in [`detect`]) → [`aggregate`]
-//! (mergeable counters) → [`sink`] (Parquet time series, rejects, manifest)
+//! (mergeable counters) and [`evidence`] (flagged documents for review) →
+//! [`sink`] (Parquet time series and evidence, rejects, manifest)
 //! → [`indicators`] (stage-two indicators, baselines and alert levels)
 //! → [`report`] (the morning report, one self-contained HTML page).
 //! [`pipeline`] drives the stages on all cores; the binary only parses
@@ -18,6 +19,7 @@ pub mod config;
 pub mod detect;
 pub mod document;
 pub mod evaluate;
+pub mod evidence;
 pub mod indicators;
 pub mod ingest;
 pub mod lexicon;

@@ -240,7 +240,8 @@ fn run(args: RunArgs, quiet: bool) -> ExitCode {
                     m.dates.last().map(String::as_str).unwrap_or("-"),
                 );
                 let out = summary.out_dir.display();
-                println!("results in {out}/: timeseries/ (Parquet, one partition per day), rejects/{}.jsonl, manifest.json", m.run_id);
+                let evidence = if m.outputs.iter().any(|o| o.path.starts_with("evidence")) { "evidence/ (flagged documents for review), " } else { "" };
+                println!("results in {out}/: timeseries/ (Parquet, one partition per day), {evidence}rejects/{}.jsonl, manifest.json", m.run_id);
                 if let Some(ind) = &summary.indicators {
                     let high: Vec<_> = ind.latest.iter().filter(|r| r.level == Level::High).collect();
                     println!("indicators: {} rows, {} regions; latest alerts at high: {}", ind.rows, ind.regions, high.len());

@@ -1,7 +1,7 @@
 //! The pipeline: validate everything up front, then stream chunks through
 //! ingest → detect → aggregate on all cores, then write the outputs atomically.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -10,13 +10,15 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::aggregate::Aggregator;
-use crate::config::{ConfigError, Format, LoadedConfig, Problem};
+use crate::config::{ConfigError, EvidenceFormat, Format, LoadedConfig, Problem};
 use crate::detect::Detector;
 use crate::document::Pseudonymiser;
+use crate::evidence::{evidence_row, EvidenceRow};
 use crate::ingest::decompress::{file_digest, open};
 use crate::ingest::timestamp::TimeParser;
 use crate::ingest::{Chunk, ChunkStream, IngestContext, Reject, SourcePlan};
 use crate::lexicon::{load_lexicons, LexiconInfo, LexiconSet};
+use crate::sink::evidence::{EvidenceSpill, SPILL_ROWS};
 use crate::sink::lock::{LockError, OutputLock};
 use crate::sink::manifest::{InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts};
 use crate::sink::{jsonl_bytes, parquet, timeseries, SinkError, Staging};
@@ -264,20 +266,28 @@ struct Partial {
     agg: Aggregator,
     rejects: Vec<Reject>,
     counts: Vec<SourceCounts>,
+    evidence: Vec<EvidenceRow>,
 }
 
 impl Partial {
     fn new(p: &Prepared) -> Self {
-        Partial { agg: Aggregator::new(&p.config.config.aggregate), rejects: Vec::new(), counts: vec![SourceCounts::default(); p.ingest.sources.len()] }
+        Partial {
+            agg: Aggregator::new(&p.config.config.aggregate),
+            rejects: Vec::new(),
+            counts: vec![SourceCounts::default(); p.ingest.sources.len()],
+            evidence: Vec::new(),
+        }
     }
 
-    fn process(mut self, chunk: Chunk, p: &Prepared) -> Self {
+    fn process(mut self, chunk: Chunk, p: &Prepared, spill: Option<&EvidenceSpill>) -> Self {
+        let source_name = &p.ingest.sources[chunk.source].name;
         let counts = &mut self.counts[chunk.source];
         counts.read += chunk.rejects.len() as u64;
         counts.rejected += chunk.rejects.len() as u64;
         self.rejects.extend(chunk.rejects.iter().cloned());
         let agg = &mut self.agg;
         let rejects = &mut self.rejects;
+        let evidence = &mut self.evidence;
         chunk.for_each_record(&p.ingest, &mut |record| {
             counts.read += 1;
             match record {
@@ -285,6 +295,9 @@ impl Partial {
                     counts.accepted += 1;
                     let signals = p.detector.detect(&doc.text, doc.lang.as_deref());
                     agg.add(&doc, &signals);
+                    if spill.is_some() {
+                        evidence.extend(evidence_row(&doc, source_name, &signals, &p.config.config.evidence));
+                    }
                 }
                 Err(r) => {
                     counts.rejected += 1;
@@ -292,12 +305,16 @@ impl Partial {
                 }
             }
         });
+        if let Some(spill) = spill.filter(|_| self.evidence.len() >= SPILL_ROWS) {
+            spill.spill(std::mem::take(&mut self.evidence));
+        }
         self
     }
 
     fn merge(mut self, other: Partial) -> Self {
         self.agg.merge(other.agg);
         self.rejects.extend(other.rejects);
+        self.evidence.extend(other.evidence);
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
             a.read += b.read;
             a.accepted += b.accepted;
@@ -313,6 +330,19 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let _lock = OutputLock::acquire(&p.out_dir)?;
     let threads = if opts.threads > 0 { opts.threads } else { p.config.config.threads };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Threads(e.to_string()))?;
+    // Staged from the start: evidence spills into it while the workers run.
+    let mut staging = Staging::new(&p.out_dir)?;
+    let spill = if p.config.config.evidence.format == EvidenceFormat::Off {
+        None
+    } else {
+        match EvidenceSpill::new(staging.scratch("evidence")) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                staging.abandon();
+                return Err(e.into());
+            }
+        }
+    };
     let stream = ChunkStream::new(&p.ingest);
     let digests = stream.digests.clone();
     let progress = progress_bar(opts.progress);
@@ -324,7 +354,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
                 || Partial::new(p),
                 |acc, chunk| {
                     let before = acc.counts.iter().map(|c| c.read).sum::<u64>();
-                    let acc = acc.process(chunk, p);
+                    let acc = acc.process(chunk, p, spill.as_ref());
                     let n = acc.counts.iter().map(|c| c.read).sum::<u64>() - before;
                     let total = docs_seen.fetch_add(n, Ordering::Relaxed) + n;
                     if let Some(pb) = &progress {
@@ -346,16 +376,23 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let docs_flagged = rows.iter().filter(|r| r.category == crate::aggregate::ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
     let run_id = run_id(p, &inputs);
 
-    let mut staging = Staging::new(&p.out_dir)?;
+    let evidence_rows = result.evidence;
     let written = (|| -> Result<(Vec<OutputFile>, Vec<String>), SinkError> {
         let mut outputs = Vec::new();
         let mut dates = Vec::new();
+        let mut days = BTreeSet::new();
         for (date, batch) in timeseries::batches_by_day(&rows) {
             let rel = timeseries::partition_path("timeseries", date);
             let path = staging.path(&rel)?;
             parquet::write_batch(&path, &batch)?;
             outputs.push(OutputFile { path: rel.display().to_string(), rows: batch.num_rows() as u64 });
             dates.push(date.format("%Y-%m-%d").to_string());
+            days.insert(date);
+        }
+        if let Some(spill) = spill {
+            for (rel, n) in spill.finish(evidence_rows, &days, p.config.config.evidence.format, &mut staging)? {
+                outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
+            }
         }
         let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
         staging.write(&rel, &jsonl_bytes(&rejects))?;

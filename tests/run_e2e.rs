@@ -747,7 +747,16 @@ fn rerun_is_idempotent_and_a_new_day_adds_only_its_partition() {
     let first_rows = read_series(&out);
     assert_eq!(first.len(), 2);
 
+    let first_store = store_without_run_times(&out);
+    assert!(first_store.keys().any(|p| p.starts_with("evidence")), "no evidence written: {:?}", first_store.keys().collect::<Vec<_>>());
+
     run_ok(&["run", s(&cfg)]);
+    // Everything but the manifest's run times is byte-identical: time series, evidence, rejects, indicators.
+    let second_store = store_without_run_times(&out);
+    assert_eq!(first_store.keys().collect::<Vec<_>>(), second_store.keys().collect::<Vec<_>>());
+    for (path, bytes) in &first_store {
+        assert!(second_store[path] == *bytes, "{} differs after an identical re-run", path.display());
+    }
     let second = tree(&out.join("timeseries"));
     assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
     for (path, bytes) in &first {
@@ -805,6 +814,149 @@ fn rerun_is_idempotent_and_a_new_day_adds_only_its_partition() {
     let m = manifest(&out);
     assert_eq!(m["dates"], serde_json::json!(["2025-10-05"]));
     assert_eq!(counts_of(&m, "social"), (1, 1, 0));
+}
+
+/// Every file of a store except the manifest and the run records, which carry the run's wall-clock start and finish.
+fn store_without_run_times(out: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut t = tree(out);
+    t.retain(|p, _| p != Path::new("manifest.json") && !p.starts_with("runs"));
+    t
+}
+
+// ---------------------------------------------------------------------------
+// Evidence: one row per document with hostile findings, for human review.
+// ---------------------------------------------------------------------------
+
+/// Evidence rows as JSON objects (the JSON-lines evidence), with the date from the partition.
+fn read_evidence_jsonl(out: &Path) -> Vec<Value> {
+    let mut rows = Vec::new();
+    for (date, files) in partitions_of(out, "evidence", "jsonl") {
+        for f in files {
+            for line in std::fs::read_to_string(f).unwrap().lines() {
+                let mut v: Value = serde_json::from_str(line).unwrap();
+                assert_eq!(v["date"], Value::String(date.clone()));
+                v["partition"] = Value::String(date.clone());
+                rows.push(v);
+            }
+        }
+    }
+    rows
+}
+
+/// Files with an extension under `dataset/date=…/`, by date.
+fn partitions_of(out: &Path, dataset: &str, ext: &str) -> BTreeMap<String, Vec<PathBuf>> {
+    let mut m: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for e in std::fs::read_dir(out.join(dataset)).unwrap() {
+        let dir = e.unwrap().path();
+        let date = dir.file_name().unwrap().to_str().unwrap().strip_prefix("date=").expect("hive partition").to_string();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().and_then(|x| x.to_str()) == Some(ext) {
+                m.entry(date.clone()).or_default().push(f);
+            }
+        }
+    }
+    m
+}
+
+#[test]
+fn evidence_holds_every_flagged_document_with_spans_into_its_original_text() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("out");
+    let body = pipeline_toml("", &out) + "\n[evidence]\nformat = \"both\"\n";
+    let cfg = write_config(tmp.path(), "e2e.toml", &body);
+    run_ok(&["run", s(&cfg)]);
+    let rows = read_evidence_jsonl(&out);
+    let ids = |date: &str, status: &str| -> BTreeSet<String> {
+        rows.iter().filter(|r| r["partition"] == date && r["status"] == status).map(|r| r["doc_id"].as_str().unwrap().to_string()).collect()
+    };
+    let set = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(ids("2025-10-01", "hostile"), set(&["s1", "s2", "s4", "n1", "n3"]));
+    assert_eq!(ids("2025-10-02", "hostile"), set(&["s5"]));
+    assert_eq!(rows.len(), 6, "{rows:#?}");
+    // The evidence agrees with the time series: as many hostile rows per day, region and language as flagged documents.
+    let series = read_series(&out);
+    for r in series.iter().filter(|r| r.category == "all") {
+        let n = rows
+            .iter()
+            .filter(|e| e["partition"] == r.date.as_str() && e["region"] == r.region.as_str() && e["lang"] == r.lang.as_str() && e["status"] == "hostile")
+            .count();
+        assert_eq!(n as i64, r.docs_flagged, "{} {} {}", r.date, r.region, r.lang);
+    }
+    // Original text: every signal's span slices the document's text to the matched words, and the snippet quotes them.
+    let originals: BTreeMap<&str, &str> = [
+        ("s1", "They are vermin and traitors."),
+        ("s2", "Vermin, vermin everywhere."),
+        ("s4", "Ces gens sont de la vermine."),
+        ("s5", "We must mobilise tonight against the zorbians."),
+        ("n1", "Traitors in the north\n\nFirst line.\nSecond line mentions vermin."),
+        ("n3", "Vermine partout\n\nTexte ; avec point-virgule."),
+    ]
+    .into_iter()
+    .collect();
+    for r in &rows {
+        let id = r["doc_id"].as_str().unwrap();
+        let text = originals[id];
+        assert_eq!(r["snippet"].as_str(), Some(text), "{id}: a short text is quoted whole");
+        for sig in r["signals"].as_array().unwrap() {
+            let (a, b) = (sig["start"].as_u64().unwrap() as usize, sig["end"].as_u64().unwrap() as usize);
+            assert_eq!(sig["text"].as_str(), Some(&text[a..b]), "{id}: {sig}");
+            assert!(text[a..b].to_lowercase().starts_with(&sig["term"].as_str().unwrap()[..3]), "{id}: {sig}");
+        }
+    }
+    let s1 = rows.iter().find(|r| r["doc_id"] == "s1").unwrap();
+    assert_eq!(s1["categories"], serde_json::json!(["dehumanisation", "disloyalty"]));
+    assert_eq!(s1["reach"], 105);
+    assert_eq!(s1["speaker"].as_str().map(str::len), Some(32), "speaker is a 16-byte pseudonym in hex");
+    assert!(!std::fs::read_to_string(out.join("evidence/date=2025-10-01/part-0.jsonl")).unwrap().contains("alice"), "clear author in evidence");
+    let n3 = rows.iter().find(|r| r["doc_id"] == "n3").unwrap();
+    assert!(n3["speaker"].is_null(), "n3 has no byline");
+    assert_eq!(n3["source"], "Le Matin");
+    assert_eq!(rows.iter().find(|r| r["doc_id"] == "s5").unwrap()["targets"], serde_json::json!(["ethnicity:zorbian"]));
+    // The Parquet holds the same rows, in the same order.
+    for (date, files) in partitions_of(&out, "evidence", "parquet") {
+        let batches = tocsin::sink::parquet::read_batches(&files[0]).unwrap();
+        let ids: Vec<String> = batches.iter().flat_map(|b| str_col(b, "doc_id").iter().map(|v| v.unwrap().to_string()).collect::<Vec<_>>()).collect();
+        let from_jsonl: Vec<String> = rows.iter().filter(|r| r["partition"] == date.as_str()).map(|r| r["doc_id"].as_str().unwrap().to_string()).collect();
+        assert_eq!(ids, from_jsonl, "{date}");
+    }
+}
+
+#[test]
+fn evidence_redaction_masks_terms_or_drops_text_and_speakers() {
+    let tmp = TempDir::new().unwrap();
+    for (mode, check) in [
+        (
+            "mask_terms",
+            (|r: &Value| {
+                let snip = r["snippet"].as_str().unwrap();
+                assert!(snip.contains('[') && !snip.to_lowercase().contains("vermin"), "{snip}");
+                assert!(r["speaker"].is_string() || r["doc_id"] == "n3");
+            }) as fn(&Value),
+        ),
+        ("drop_text", |r: &Value| {
+            assert!(r["snippet"].is_null());
+            assert!(r["speaker"].is_string() || r["doc_id"] == "n3");
+        }),
+        ("ids_only", |r: &Value| {
+            assert!(r["snippet"].is_null() && r["speaker"].is_null());
+        }),
+    ] {
+        let out = tmp.path().join(mode);
+        let body = pipeline_toml("", &out) + &format!("\n[evidence]\nformat = \"jsonl\"\nredact = \"{mode}\"\n");
+        let cfg = write_config(tmp.path(), &format!("{mode}.toml"), &body);
+        run_ok(&["run", s(&cfg)]);
+        let rows = read_evidence_jsonl(&out);
+        assert_eq!(rows.len(), 6, "{mode}");
+        for r in &rows {
+            check(r);
+            assert!(r["signals"].as_array().unwrap().iter().all(|sig| sig["text"].is_null()), "{mode}: matched text kept");
+            assert!(!r["signals"].as_array().unwrap().is_empty());
+        }
+        let raw = std::fs::read_to_string(out.join("evidence/date=2025-10-01/part-0.jsonl")).unwrap();
+        assert!(!raw.to_lowercase().contains("vermin,"), "{mode}: matched text on disk");
+        assert_eq!(raw.contains("They are [dehumanisation] and [disloyalty]."), mode == "mask_terms", "{mode}: context kept only when masking");
+    }
 }
 
 // ---------------------------------------------------------------------------

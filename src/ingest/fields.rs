@@ -29,6 +29,8 @@ pub struct FieldPlan {
     pub reach: Vec<String>,
     /// Location field.
     pub location: Option<String>,
+    /// Speaker type field.
+    pub speaker_type: Option<String>,
 }
 
 impl FieldPlan {
@@ -44,6 +46,7 @@ impl FieldPlan {
             source: map.source.clone(),
             reach: map.reach.clone(),
             location: map.location.clone(),
+            speaker_type: map.speaker_type.clone(),
         }
     }
 
@@ -59,6 +62,7 @@ impl FieldPlan {
         v.extend(self.source.as_deref());
         v.extend(self.reach.iter().map(String::as_str));
         v.extend(self.location.as_deref());
+        v.extend(self.speaker_type.as_deref());
         v
     }
 }
@@ -226,6 +230,7 @@ pub fn assemble<'a>(
     let author = optional(&f.author)?.map(|a| ctx.pseudonymiser.pseudonymise(&a));
     let source = optional(&f.source)?.unwrap_or_else(|| Cow::Owned(plan.name.clone()));
     let location = optional(&f.location)?;
+    let speaker_type = optional(&f.speaker_type)?.or_else(|| plan.fixed_speaker_type.clone().map(Cow::Owned));
     let mut reach: u64 = 0;
     for name in &f.reach {
         let v = match get(name) {
@@ -243,7 +248,7 @@ pub fn assemble<'a>(
         }
         reach = reach.saturating_add(v as u64);
     }
-    Ok(Document { id, text, lang, region, timestamp, date, source, author, reach, location, lossy: false })
+    Ok(Document { id, text, lang, region, timestamp, date, source, author, reach, location, speaker_type, lossy: false })
 }
 
 #[cfg(test)]

@@ -71,6 +71,8 @@ pub struct SourcePlan {
     pub fixed_lang: Option<String>,
     /// Region used when a record has none.
     pub fixed_region: Option<String>,
+    /// Speaker type used when a record has none.
+    pub fixed_speaker_type: Option<String>,
     /// CSV delimiter.
     pub delimiter: u8,
     /// CSV quote.
@@ -91,6 +93,7 @@ impl SourcePlan {
             fields: default_fields(config),
             fixed_lang: config.lang.clone(),
             fixed_region: config.region.clone(),
+            fixed_speaker_type: config.speaker_type.clone(),
             delimiter: config.csv.delimiter_byte().unwrap_or(b','),
             quote: config.csv.quote_byte().unwrap_or(b'"'),
             textdir_pattern: config.textdir.pattern.clone(),
@@ -111,6 +114,9 @@ fn default_fields(config: &SourceConfig) -> FieldPlan {
     }
     if config.format == Format::Twitter && plan.location.is_none() {
         plan.location = Some("location".into());
+    }
+    if matches!(config.format, Format::Telegram | Format::Twitter) && plan.speaker_type.is_none() {
+        plan.speaker_type = Some("speaker_type".into());
     }
     plan
 }
@@ -338,6 +344,7 @@ impl Document<'_> {
             author: self.author,
             reach: self.reach,
             location: self.location.map(own),
+            speaker_type: self.speaker_type.map(own),
             lossy: self.lossy,
         }
     }

@@ -81,6 +81,11 @@ pub fn read(buf: &[u8], plan: &SourcePlan, file: &str, limits: &Limits) -> Resul
         if let Some(a) = msg.get("from").filter(|v| v.is_string()).or_else(|| msg.get("from_id")).cloned() {
             msg.insert("author".into(), a);
         }
+        // `from_id` is `channel…` for posts by the channel itself and `user…` for members' messages: the Rabat "speaker" part.
+        let kind = msg.get("from_id").and_then(Value::as_str).and_then(|id| ["channel", "user", "chat"].into_iter().find(|k| id.starts_with(k)));
+        if let Some(kind) = kind {
+            msg.entry("speaker_type").or_insert_with(|| Value::String(kind.into()));
+        }
         msg.insert("source".into(), Value::String(channel.clone()));
         let reach = match msg.get("views").and_then(Value::as_u64) {
             Some(v) => Some(v),

@@ -80,6 +80,15 @@ pub fn read(buf: &[u8], plan: &SourcePlan, file: &str, limits: &Limits) -> Resul
             if let Some(loc) = user.as_ref().and_then(|u| u.get("location")).cloned() {
                 t.insert("location".into(), loc);
             }
+            // Verified accounts (v2 `verified`/`verified_type`) carry more weight as speakers than ordinary users.
+            let verified = user.as_ref().is_some_and(|u| u.get("verified").and_then(Value::as_bool) == Some(true));
+            let verified_type = user.as_ref().and_then(|u| u.get("verified_type")).and_then(Value::as_str).filter(|v| *v != "none").map(str::to_owned);
+            let speaker_type = match (verified_type, verified) {
+                (Some(v), _) => format!("verified_{v}"),
+                (None, true) => "verified_user".into(),
+                (None, false) => "user".into(),
+            };
+            t.entry("speaker_type").or_insert(Value::String(speaker_type));
             if let Some(u) = user {
                 t.insert("user".into(), u);
             }

@@ -5,6 +5,7 @@
 //! a file atomically, so a reader never sees half a partition and a killed
 //! run leaves the previous outputs intact.
 
+pub mod evidence;
 pub mod lock;
 pub mod manifest;
 pub mod parquet;
@@ -86,6 +87,11 @@ impl Staging {
         f.write_all(bytes).map_err(io_err("writing", &p))?;
         f.sync_all().map_err(io_err("syncing", &p))?;
         Ok(())
+    }
+
+    /// A scratch folder inside the staging folder: never moved into place, removed with the staging folder.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        self.dir.join(".scratch").join(name)
     }
 
     /// Output-relative paths staged so far.
