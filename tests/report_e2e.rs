@@ -254,7 +254,22 @@ fn the_demo_run_writes_a_self_contained_report_with_every_region_and_alert() {
 
     // Evidence: the sample when the store has it, else a sentence that says so.
     if out.join("evidence").is_dir() {
-        assert!(!doc.by_id("evidence").unwrap().find_all("div").is_empty());
+        // Twenty documents, each snippet masked where its findings are (every one has a hostile finding), none withheld.
+        let shown = snippets(&doc);
+        assert_eq!(shown.len(), 20);
+        assert!(
+            shown.iter().all(|s| s.contains("[dehumanisation]")
+                || s.contains("[violence_call]")
+                || s.contains("[mobilisation]")
+                || s.contains("[accusation_in_mirror]")
+                || s.contains("[disloyalty]")
+                || s.contains("[exclusion]")
+                || s.contains("[derogation]")
+                || s.contains("[slur]")),
+            "{shown:#?}"
+        );
+        assert!(!html.contains("snippet withheld"));
+        assert!(doc.by_id("terms-table").is_some());
     } else {
         assert!(doc.by_id("no-evidence").is_some());
     }
@@ -333,8 +348,8 @@ fn string_lists(v: &[Vec<&str>]) -> ArrayRef {
     Arc::new(b.finish())
 }
 
-/// One signal: category, target, term, severity.
-type Sig<'a> = (&'a str, Option<&'a str>, &'a str, i32);
+/// One signal: category, target, term, severity, matched text, its byte offset in the original text.
+type Sig<'a> = (&'a str, Option<&'a str>, &'a str, i32, &'a str, usize);
 
 fn signal_lists(v: &[Vec<Sig>]) -> ArrayRef {
     let flat: Vec<&Sig> = v.iter().flatten().collect();
@@ -349,17 +364,19 @@ fn signal_lists(v: &[Vec<Sig>]) -> ArrayRef {
         Field::new("severity", DataType::Int32, false),
         Field::new("status", DataType::Utf8, false),
         modifiers,
+        Field::new("text", DataType::Utf8, true),
     ]);
     let columns: Vec<ArrayRef> = vec![
         strings(&flat.iter().map(|s| Some(s.0)).collect::<Vec<_>>()),
         strings(&flat.iter().map(|s| s.1).collect::<Vec<_>>()),
         strings(&flat.iter().map(|s| Some(s.2)).collect::<Vec<_>>()),
         strings(&flat.iter().map(|s| Some(s.2)).collect::<Vec<_>>()),
-        Arc::new(Int64Array::from(vec![0; flat.len()])),
-        Arc::new(Int64Array::from(vec![0; flat.len()])),
+        Arc::new(Int64Array::from(flat.iter().map(|s| s.5 as i64).collect::<Vec<_>>())),
+        Arc::new(Int64Array::from(flat.iter().map(|s| (s.5 + s.4.len()) as i64).collect::<Vec<_>>())),
         Arc::new(Int32Array::from(flat.iter().map(|s| s.3).collect::<Vec<_>>())),
         strings(&flat.iter().map(|s| Some(if s.0 == "group_reference" { "reference" } else { "hostile" })).collect::<Vec<_>>()),
         string_lists(&vec![Vec::new(); flat.len()]),
+        strings(&flat.iter().map(|s| Some(s.4)).collect::<Vec<_>>()),
     ];
     let structs = StructArray::new(fields.clone(), columns, None);
     let offsets = arrow_buffer_offsets(v.iter().map(Vec::len));
@@ -372,18 +389,20 @@ fn arrow_buffer_offsets(lengths: impl Iterator<Item = usize>) -> arrow_buffer::O
 
 /// The evidence of the last day: a hostile snippet that tries to inject markup, and a quiet one.
 fn write_evidence(store: &Path) {
-    let snippets = [
-        Some("The Oru are cockroaches <script>alert('x')</script> \"><img src=x onerror=alert(1)> kill them all"),
-        Some("Nothing but vermin & worse, say <b>they</b>"),
-    ];
+    // The first snippet is its whole text; the second was cut from a longer one (offsets point into the original).
+    let first = "The Oru are cockroaches <script>alert('x')</script> \"><img src=x onerror=alert(1)> kill them all";
+    let second = "A long preamble that the snippet left out. Nothing but vermin & worse, say <b>they</b>";
+    let cut = format!("…{}", &second[second.find("Nothing").unwrap()..]);
+    let snippets = [Some(first), Some(cut.as_str())];
     let n = snippets.len();
+    let at = |text: &str, what: &str| text.find(what).unwrap();
     let signals: Vec<Vec<Sig>> = vec![
         vec![
-            ("group_reference", Some("ethnicity:oru"), "oru", 1),
-            ("dehumanisation", Some("ethnicity:oru"), "cockroach", 3),
-            ("violence_call", Some("ethnicity:oru"), "kill", 3),
+            ("group_reference", Some("ethnicity:oru"), "oru", 1, "Oru", at(first, "Oru")),
+            ("dehumanisation", Some("ethnicity:oru"), "cockroach", 3, "cockroaches", at(first, "cockroaches")),
+            ("violence_call", Some("ethnicity:oru"), "kill", 3, "kill", at(first, "kill")),
         ],
-        vec![("dehumanisation", None, "vermin", 2)],
+        vec![("dehumanisation", None, "vermin", 2, "vermin", at(second, "vermin"))],
     ];
     let schema = Arc::new(Schema::new(vec![
         Field::new("doc_id", DataType::Utf8, false),
@@ -462,7 +481,7 @@ fn evidence_is_masked_by_default_and_never_injects_markup() {
     assert_eq!(shown.len(), 2, "{shown:?}");
     // Most severe first; its hostile words masked, the group's name and the markup shown as text.
     assert_eq!(shown[0], "The Oru are [dehumanisation] <script>alert('x')</script> \"><img src=x onerror=alert(1)> [violence_call] them all");
-    assert_eq!(shown[1], "Nothing but [dehumanisation] & worse, say <b>they</b>");
+    assert_eq!(shown[1], "…Nothing but [dehumanisation] & worse, say <b>they</b>");
     assert!(!html.contains("cockroach <") && !html.contains("vermin &"), "the terms are in no snippet");
     // The speaker only as a short prefix.
     assert!(!html.contains(SPEAKER));

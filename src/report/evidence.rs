@@ -38,6 +38,8 @@ pub struct EvidenceSignal {
     pub status: String,
     /// Modifiers.
     pub modifiers: Vec<String>,
+    /// The original text of the match; `None` under the pipeline's redaction (or from a writer without the field).
+    pub text: Option<String>,
 }
 
 /// One evidence document.
@@ -118,6 +120,10 @@ impl<'a> Cols<'a> {
         c.ok_or_else(|| err(self.file, format!("evidence: no column `{name}`")))
     }
 
+    fn has(&self, name: &str) -> bool {
+        self.col(name).is_ok()
+    }
+
     fn bad(&self, name: &str, c: &ArrayRef, want: &str) -> ReportError {
         err(self.file, format!("evidence: column `{name}` is {}, expected {want}", c.data_type()))
     }
@@ -195,6 +201,7 @@ impl<'a> Cols<'a> {
                     severity: inner.int("severity", k)? as i32,
                     status: inner.str("status", k)?,
                     modifiers: inner.strings("modifiers", k)?,
+                    text: if inner.has("text") { inner.opt_str("text", k)? } else { None },
                 })
             })
             .collect()
@@ -265,16 +272,101 @@ fn row_count(file: &Path) -> Result<usize, ReportError> {
     Ok(reader.metadata().file_metadata().num_rows().max(0) as usize)
 }
 
-/// A snippet with every hostile signal's term masked as `[category]`.
+/// A snippet with every hostile signal masked as `[category]`; `None` when
+/// a hostile word might be left in it, so that the caller withholds it.
 ///
-/// The signals' offsets point into the original text, not the snippet, so
-/// each term is looked up in the snippet's matching view (the same folding
-/// that found it: case, accents, look-alikes, and leetspeak or spread-out
-/// letters in the aggressive view) at a word start, and the whole word is
-/// masked (inflections: "cockroaches" for "cockroach"). `None` when a term
-/// cannot be found: the snippet is then withheld rather than shown with a
-/// hostile word left in.
+/// The signals' offsets point into the original text and the snippet is a
+/// window of it (`…` where cut), so the window is located by the signals'
+/// matched text (`signals.text`): the offset at which every signal inside
+/// the window reads its own text. Then each hostile signal's span inside it
+/// is masked exactly, edges included. Without the matched text (a writer
+/// that does not keep it) each term is looked up in the snippet's matching
+/// view instead ([`mask_by_terms`]). A snippet whose signals all lack their
+/// text was redacted by the pipeline (`mask_terms`) and is returned as it is.
 pub fn mask(snippet: &str, signals: &[EvidenceSignal]) -> Option<String> {
+    let hostile: Vec<&EvidenceSignal> = signals.iter().filter(|s| s.category != "group_reference").collect();
+    if hostile.is_empty() {
+        return Some(snippet.to_string());
+    }
+    let with_text = hostile.iter().filter(|s| s.text.is_some()).count();
+    if with_text == 0 {
+        return Some(snippet.to_string());
+    }
+    let body_from = if snippet.starts_with('…') { '…'.len_utf8() } else { 0 };
+    let body_to = if snippet.len() > body_from && snippet.ends_with('…') { snippet.len() - '…'.len_utf8() } else { snippet.len() };
+    let body = &snippet[body_from..body_to];
+    let Some(window) = locate(body, signals) else {
+        return mask_by_terms(snippet, signals);
+    };
+    let window_end = window + body.len() as i64;
+    let inside: Vec<&&EvidenceSignal> = hostile.iter().filter(|s| s.start < window_end && s.end > window).collect();
+    let mut spans: Vec<(usize, usize, &str)> = inside
+        .iter()
+        .map(|s| (body_from + (s.start.max(window) - window) as usize, body_from + (s.end.min(window_end) - window) as usize, s.category.as_str()))
+        .filter(|(a, b, _)| snippet.is_char_boundary(*a) && snippet.is_char_boundary(*b))
+        .collect();
+    if spans.len() != inside.len() {
+        return None; // a span that does not fall on characters: the snippet is not what the offsets say
+    }
+    spans.sort();
+    Some(replace_spans(snippet, spans))
+}
+
+/// The original offset of the snippet's body: the first candidate (from any
+/// signal's text found in the body) at which every signal wholly inside the
+/// window reads exactly its own text.
+fn locate(body: &str, signals: &[EvidenceSignal]) -> Option<i64> {
+    let len = body.len() as i64;
+    let fits = |window: i64| {
+        let mut inside = 0;
+        for s in signals {
+            let Some(t) = &s.text else { continue };
+            if s.start >= window && s.end <= window + len {
+                let (a, b) = ((s.start - window) as usize, (s.end - window) as usize);
+                if body.get(a..b) != Some(t.as_str()) {
+                    return false;
+                }
+                inside += 1;
+            }
+        }
+        inside > 0
+    };
+    for s in signals {
+        let Some(t) = s.text.as_deref().filter(|t| !t.is_empty()) else { continue };
+        for (q, _) in body.match_indices(t) {
+            let window = s.start - q as i64;
+            if window >= 0 && fits(window) {
+                return Some(window);
+            }
+        }
+    }
+    None
+}
+
+fn replace_spans(snippet: &str, spans: Vec<(usize, usize, &str)>) -> String {
+    let mut out = String::with_capacity(snippet.len());
+    let mut at = 0;
+    for (start, end, category) in spans {
+        if end <= at {
+            continue;
+        }
+        let start = start.max(at);
+        out.push_str(&snippet[at..start]);
+        out.push('[');
+        out.push_str(category);
+        out.push(']');
+        at = end;
+    }
+    out.push_str(&snippet[at..]);
+    out
+}
+
+/// Masks each hostile signal's term where it is found in the snippet's
+/// matching view (the same folding that found it: case, accents,
+/// look-alikes, and leetspeak or spread-out letters in the aggressive view)
+/// at a word start, the whole word ("cockroaches" for "cockroach"). `None`
+/// when a term cannot be found.
+pub fn mask_by_terms(snippet: &str, signals: &[EvidenceSignal]) -> Option<String> {
     let plain = MatchingView::plain(snippet);
     let aggressive = MatchingView::aggressive(&plain);
     let mut spans: Vec<(usize, usize, &str)> = Vec::new();
@@ -292,21 +384,7 @@ pub fn mask(snippet: &str, signals: &[EvidenceSignal]) -> Option<String> {
         }
     }
     spans.sort();
-    let mut out = String::with_capacity(snippet.len());
-    let mut at = 0;
-    for (start, end, category) in spans {
-        if end <= at {
-            continue;
-        }
-        let start = start.max(at);
-        out.push_str(&snippet[at..start]);
-        out.push('[');
-        out.push_str(category);
-        out.push(']');
-        at = end;
-    }
-    out.push_str(&snippet[at..]);
-    Some(out)
+    Some(replace_spans(snippet, spans))
 }
 
 /// Finds `needle` at word starts in a view and records the original spans of the words; whether any was found.
@@ -356,30 +434,69 @@ mod tests {
             severity: 3,
             status: "hostile".into(),
             modifiers: Vec::new(),
+            text: None,
         }
+    }
+
+    /// A signal with its span in `original` and its matched text.
+    fn at(original: &str, category: &str, text: &str, nth: usize) -> EvidenceSignal {
+        let start = original.match_indices(text).nth(nth).unwrap().0;
+        EvidenceSignal { start: start as i64, end: (start + text.len()) as i64, text: Some(text.into()), ..sig(category, &text.to_lowercase()) }
+    }
+
+    #[test]
+    fn spans_are_masked_exactly_once_the_window_is_located() {
+        let original = "Intro text. The Oru are COCKR0ACHES and k.i.l.l them, kill them all. Outro about cockroaches in kitchens.";
+        let signals = [
+            at(original, "group_reference", "Oru", 0),
+            at(original, "dehumanisation", "COCKR0ACHES", 0),
+            at(original, "violence_call", "k.i.l.l", 0),
+            at(original, "violence_call", "kill", 0),
+        ];
+        // The whole text, then a window cut on both sides.
+        assert_eq!(
+            mask(original, &signals).unwrap(),
+            "Intro text. The Oru are [dehumanisation] and [violence_call] them, [violence_call] them all. Outro about cockroaches in kitchens."
+        );
+        let start = original.find("Oru").unwrap();
+        let end = original.find(" all").unwrap();
+        let window = format!("…{}…", &original[start..end]);
+        assert_eq!(mask(&window, &signals).unwrap(), "…Oru are [dehumanisation] and [violence_call] them, [violence_call] them…");
+        // A match cut by the window's edge is masked as far as it shows.
+        let cut = format!("…{}…", &original[start..original.find("0ACHES").unwrap()]);
+        assert_eq!(mask(&cut, &signals).unwrap(), "…Oru are [dehumanisation]…");
+    }
+
+    #[test]
+    fn a_snippet_the_pipeline_redacted_is_shown_as_stored() {
+        let s = [sig("dehumanisation", "cockroach")];
+        assert_eq!(mask("The Oru are [dehumanisation].", &s).unwrap(), "The Oru are [dehumanisation].");
     }
 
     #[test]
     fn terms_are_masked_whole_words_whatever_their_case_or_disguise() {
         let s = [sig("dehumanisation", "cockroach"), sig("group_reference", "oru"), sig("violence_call", "kill")];
-        assert_eq!(mask("The Oru are COCKROACHES, k.i.l.l them all", &s).unwrap(), "The Oru are [dehumanisation], [violence_call] them all");
-        assert_eq!(mask("c0ckr0ach! kill", &s).unwrap(), "[dehumanisation]! [violence_call]");
+        assert_eq!(mask_by_terms("The Oru are COCKROACHES, k.i.l.l them all", &s).unwrap(), "The Oru are [dehumanisation], [violence_call] them all");
+        assert_eq!(mask_by_terms("c0ckr0ach! kill", &s).unwrap(), "[dehumanisation]! [violence_call]");
         // Not inside another word.
-        assert_eq!(mask("skill and cockroach and kill", &s).unwrap(), "skill and [dehumanisation] and [violence_call]");
+        assert_eq!(mask_by_terms("skill and cockroach and kill", &s).unwrap(), "skill and [dehumanisation] and [violence_call]");
     }
 
     #[test]
     fn a_term_that_cannot_be_found_withholds_the_snippet() {
-        assert_eq!(mask("…nothing to see here", &[sig("dehumanisation", "vermin")]), None);
-        assert_eq!(mask("only a name: Oru", &[sig("group_reference", "oru")]).as_deref(), Some("only a name: Oru"));
+        assert_eq!(mask_by_terms("…nothing to see here", &[sig("dehumanisation", "vermin")]), None);
+        assert_eq!(mask_by_terms("only a name: Oru", &[sig("group_reference", "oru")]).as_deref(), Some("only a name: Oru"));
+        // With matched text that is nowhere in the snippet, the terms are looked up instead.
+        let lost = EvidenceSignal { text: Some("vermin".into()), start: 500, end: 506, ..sig("dehumanisation", "vermin") };
+        assert_eq!(mask("…nothing to see here", &[lost]), None);
     }
 
     #[test]
     fn accents_and_non_latin_scripts_mask_on_character_boundaries() {
         let s = [sig("dehumanisation", "cafard")];
-        assert_eq!(mask("Ces CAFARDS… «cafard»", &s).unwrap(), "Ces [dehumanisation]… «[dehumanisation]»");
+        assert_eq!(mask_by_terms("Ces CAFARDS… «cafard»", &s).unwrap(), "Ces [dehumanisation]… «[dehumanisation]»");
         let s = [sig("derogation", "мусор")];
-        assert_eq!(mask("они МУСОР!", &s).unwrap(), "они [derogation]!");
+        assert_eq!(mask_by_terms("они МУСОР!", &s).unwrap(), "они [derogation]!");
     }
 
     #[test]
