@@ -4,6 +4,15 @@
 //! Counters are plain sums plus exact sets of 64-bit digests for distinct
 //! authors and sources, so partial aggregates from any number of chunks,
 //! threads or machines merge exactly. Rows carry no text and no identity.
+//!
+//! Exact reposts (the same plain matching view of a text, on the same day,
+//! in the same region, language and source row) count once in `docs`,
+//! `docs_flagged` and the signal counts; `copies` and `copies_flagged` count
+//! every copy, and reach, authors and sources add up over the copies. This
+//! needs one 64-bit hash per distinct text and row, kept for the whole run
+//! (≈ 16 bytes per distinct document in a hash set, plus ≈ 60 bytes and 56
+//! per touched row for a text with signals); `[aggregate] dedup_reposts =
+//! false` turns it off. See docs/SCHEMA.md.
 
 use std::collections::{HashMap, HashSet};
 
@@ -47,14 +56,49 @@ type RowKey = (BaseKey, u8, u32);
 
 const ALL_INDEX: u8 = u8::MAX;
 
-#[derive(Debug, Clone, Default)]
-struct Counters {
+/// The document-level counts one document adds to one row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Tally {
     docs_flagged: u64,
     docs_reported: u64,
     matches: u64,
     hostile: u64,
     reported: u64,
     discounted: u64,
+}
+
+impl Tally {
+    fn add(&mut self, o: &Tally) {
+        self.docs_flagged += o.docs_flagged;
+        self.docs_reported += o.docs_reported;
+        self.matches += o.matches;
+        self.hostile += o.hostile;
+        self.reported += o.reported;
+        self.discounted += o.discounted;
+    }
+
+    /// Takes back a repost that two parts each counted as new.
+    fn sub(&mut self, o: &Tally) {
+        self.docs_flagged = self.docs_flagged.saturating_sub(o.docs_flagged);
+        self.docs_reported = self.docs_reported.saturating_sub(o.docs_reported);
+        self.matches = self.matches.saturating_sub(o.matches);
+        self.hostile = self.hostile.saturating_sub(o.hostile);
+        self.reported = self.reported.saturating_sub(o.reported);
+        self.discounted = self.discounted.saturating_sub(o.discounted);
+    }
+
+    fn is_zero(&self) -> bool {
+        *self == Tally::default()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Counters {
+    /// Counts of the distinct texts (a repost counts once).
+    tally: Tally,
+    /// Flagged documents, reposts included.
+    copies_flagged: u64,
+    /// Reach, authors and sources of the flagged documents, reposts included.
     reach: u64,
     authors: HashSet<u64>,
     sources: HashSet<u32>,
@@ -62,34 +106,52 @@ struct Counters {
 
 impl Counters {
     fn merge(&mut self, o: Counters, source_map: &[u32]) {
-        self.docs_flagged += o.docs_flagged;
-        self.docs_reported += o.docs_reported;
-        self.matches += o.matches;
-        self.hostile += o.hostile;
-        self.reported += o.reported;
-        self.discounted += o.discounted;
+        self.tally.add(&o.tally);
+        self.copies_flagged += o.copies_flagged;
         self.reach += o.reach;
         self.authors.extend(o.authors);
         self.sources.extend(o.sources.into_iter().map(|s| source_map[s as usize]));
     }
 }
 
+/// The repost key of a text: a 64-bit hash of its plain matching view
+/// (NFKC-style folding, case fold, collapsed whitespace; see `normalize`), so
+/// copies that differ only in case, spacing or accents count as one. The
+/// hash is only compared within one run, never stored.
+pub fn text_key(matching_view: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    matching_view.hash(&mut h);
+    h.finish()
+}
+
+/// What one distinct text added to each row it touched, kept for texts with
+/// signals only, so that a merge can take back a repost two parts both saw first.
+type Contribution = Vec<(u8, u32, Tally)>;
+
 /// Mergeable counters of one part of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Aggregator {
     keys: Vec<AggregateKey>,
+    dedup: bool,
     names: Interner,
     docs: HashMap<BaseKey, Seen>,
     rows: HashMap<RowKey, Counters>,
+    contributions: HashMap<(BaseKey, u64), Contribution>,
 }
 
 /// What was seen of every document of a day, region, language and source.
 #[derive(Debug, Clone, Default)]
 struct Seen {
+    /// Distinct texts (documents, a repost counted once).
     docs: u64,
+    /// Documents, reposts included.
+    copies: u64,
     reach: u64,
     authors: HashSet<u64>,
     sources: HashSet<u32>,
+    /// Repost keys of the texts seen: 8 bytes each plus the table's overhead.
+    texts: HashSet<u64>,
 }
 
 /// One row of the time series.
@@ -107,9 +169,9 @@ pub struct SeriesRow {
     pub category: String,
     /// Target group, or `*` for the category total.
     pub target: String,
-    /// Documents seen for this day, region, language and source.
+    /// Documents seen for this day, region, language and source (an exact repost counts once).
     pub docs: i64,
-    /// Documents with at least one signal of this category that counts as hostile.
+    /// Documents with at least one signal of this category that counts as hostile (an exact repost counts once).
     pub docs_flagged: i64,
     /// Documents with at least one reported (quoted) signal of this category.
     pub docs_reported: i64,
@@ -121,11 +183,11 @@ pub struct SeriesRow {
     pub reported: i64,
     /// Negated, counter-speech or hypothetical signals (evidence only).
     pub discounted: i64,
-    /// Distinct authors of the flagged documents.
+    /// Distinct authors of the flagged documents (reposts included).
     pub authors: i64,
-    /// Distinct sources of the flagged documents.
+    /// Distinct sources of the flagged documents (reposts included).
     pub sources: i64,
-    /// Summed reach of the flagged documents.
+    /// Summed reach of the flagged documents (reposts included).
     pub reach: i64,
     /// Distinct authors of all documents seen for this day, region, language and source.
     pub authors_seen: i64,
@@ -133,12 +195,16 @@ pub struct SeriesRow {
     pub sources_seen: i64,
     /// Summed reach of all documents seen.
     pub reach_seen: i64,
+    /// Documents seen, every repost counted (`copies - docs` reposts).
+    pub copies: i64,
+    /// Flagged documents, every repost counted.
+    pub copies_flagged: i64,
 }
 
 impl Aggregator {
     /// An empty aggregator keeping these keys.
     pub fn new(config: &AggregateConfig) -> Self {
-        let mut a = Aggregator { keys: config.keys.clone(), ..Default::default() };
+        let mut a = Aggregator { keys: config.keys.clone(), dedup: config.dedup_reposts, ..Default::default() };
         a.names.id(ANY);
         a
     }
@@ -147,8 +213,18 @@ impl Aggregator {
         self.keys.contains(&k)
     }
 
-    /// Adds one document and its signals.
+    /// Adds one document and its signals (computing its repost key from the text).
     pub fn add(&mut self, doc: &Document<'_>, signals: &[Signal]) {
+        let key = text_key(crate::normalize::MatchingView::plain(&doc.text).text());
+        self.add_keyed(doc, signals, key);
+    }
+
+    /// Adds one document and its signals; `key` is [`text_key`] of its plain matching view.
+    ///
+    /// A text already seen in the same day, region, language and source is a
+    /// repost: it adds to `copies`, `copies_flagged`, reach, authors and
+    /// sources, but not to `docs`, `docs_flagged` or the signal counts.
+    pub fn add_keyed(&mut self, doc: &Document<'_>, signals: &[Signal], key: u64) {
         let day = doc.date.num_days_from_ce();
         let region = if self.keeps(AggregateKey::Region) { self.names.id(doc.region.as_deref().unwrap_or(UNKNOWN_REGION)) } else { 0 };
         let lang = if self.keeps(AggregateKey::Lang) { self.names.id(doc.lang.as_deref().unwrap_or(UNKNOWN_LANG)) } else { 0 };
@@ -157,85 +233,121 @@ impl Aggregator {
         let base: BaseKey = (day, region, lang, source);
         let author = doc.author.map(|a| a.short());
         let seen = self.docs.entry(base).or_default();
-        seen.docs += 1;
+        seen.copies += 1;
         seen.reach += doc.reach;
         seen.authors.extend(author);
         seen.sources.insert(source_id);
+        let unique = !self.dedup || seen.texts.insert(key);
+        seen.docs += unique as u64;
+
+        // The rows this document touches: the `all` row first, then each (category, target) once.
         let flagged = signals.iter().any(|s| s.counting == Counting::Hostile);
-        let any_reported = signals.iter().any(|s| s.counting == Counting::Reported);
-        let all = self.rows.entry((base, ALL_INDEX, 0)).or_default();
-        if flagged {
-            all.reach += doc.reach;
-            all.authors.extend(author);
-            all.sources.insert(source_id);
-        }
-        all.docs_flagged += flagged as u64;
-        all.docs_reported += any_reported as u64;
+        let mut all =
+            Tally { docs_flagged: flagged as u64, docs_reported: signals.iter().any(|s| s.counting == Counting::Reported) as u64, ..Tally::default() };
         for s in signals.iter().filter(|s| s.category.is_hostile()) {
-            count(all, s.counting);
+            count(&mut all, s.counting);
         }
-        if signals.is_empty() {
-            return;
-        }
-        // Each (category, target) once per document for document-level counts.
+        let mut touched: Vec<(u8, u32, Tally, bool)> = vec![(ALL_INDEX, 0, all, flagged)];
         let keep_target = self.keeps(AggregateKey::Target);
-        let mut seen: Vec<(u8, u32, bool, bool)> = Vec::new();
         for s in signals {
             let cat = s.category.index() as u8;
             let targets = [Some(0u32), if keep_target { s.target.as_deref().map(|t| self.names.id(t)) } else { None }];
             for t in targets.into_iter().flatten() {
-                let c = self.rows.entry((base, cat, t)).or_default();
-                count(c, s.counting);
-                match seen.iter_mut().find(|x| x.0 == cat && x.1 == t) {
-                    Some(x) => {
-                        x.2 |= s.counting == Counting::Hostile || s.counting == Counting::Reference;
-                        x.3 |= s.counting == Counting::Reported;
+                let i = match touched.iter().position(|x| x.0 == cat && x.1 == t) {
+                    Some(i) => i,
+                    None => {
+                        touched.push((cat, t, Tally::default(), false));
+                        touched.len() - 1
                     }
-                    None => seen.push((cat, t, s.counting == Counting::Hostile || s.counting == Counting::Reference, s.counting == Counting::Reported)),
-                }
+                };
+                let row = &mut touched[i];
+                count(&mut row.2, s.counting);
+                row.3 |= s.counting == Counting::Hostile || s.counting == Counting::Reference;
+                row.2.docs_reported |= (s.counting == Counting::Reported) as u64;
             }
         }
-        for (cat, t, hostile, reported) in seen {
-            let c = self.rows.get_mut(&(base, cat, t)).expect("row just counted");
-            c.docs_flagged += hostile as u64;
-            c.docs_reported += reported as u64;
-            if hostile {
+        for (_, _, tally, hostile) in touched.iter_mut().skip(1) {
+            tally.docs_flagged = *hostile as u64;
+        }
+        for (cat, t, tally, hostile) in &touched {
+            let c = self.rows.entry((base, *cat, *t)).or_default();
+            if unique {
+                c.tally.add(tally);
+            }
+            if *hostile {
+                c.copies_flagged += 1;
                 c.reach += doc.reach;
                 c.authors.extend(author);
                 c.sources.insert(source_id);
             }
         }
+        if unique && self.dedup {
+            let kept: Contribution = touched.into_iter().filter(|x| !x.2.is_zero()).map(|(c, t, tally, _)| (c, t, tally)).collect();
+            if !kept.is_empty() {
+                self.contributions.insert((base, key), kept);
+            }
+        }
     }
 
-    /// Merges another part into this one.
+    /// Merges another part into this one. A text both parts counted as new
+    /// counts once: the other part's contribution is taken back, so the result
+    /// does not depend on how documents were split between parts.
     pub fn merge(&mut self, other: Aggregator) {
         let map: Vec<u32> = other.names.names.iter().map(|n| self.names.id(n)).collect();
         let remap = |k: BaseKey| (k.0, map[k.1 as usize], map[k.2 as usize], map[k.3 as usize]);
+        let mut overlaps: HashSet<(BaseKey, u64)> = HashSet::new();
         for (k, n) in other.docs {
-            let seen = self.docs.entry(remap(k)).or_default();
+            let k = remap(k);
+            let seen = self.docs.entry(k).or_default();
             seen.docs += n.docs;
+            seen.copies += n.copies;
             seen.reach += n.reach;
             seen.authors.extend(n.authors);
             seen.sources.extend(n.sources.into_iter().map(|s| map[s as usize]));
+            for h in n.texts {
+                if !seen.texts.insert(h) {
+                    seen.docs -= 1;
+                    overlaps.insert((k, h));
+                }
+            }
         }
         for ((k, cat, t), c) in other.rows {
             self.rows.entry((remap(k), cat, map[t as usize])).or_default().merge(c, &map);
         }
+        for ((k, h), contribution) in other.contributions {
+            let key = (remap(k), h);
+            let contribution: Contribution = contribution.into_iter().map(|(c, t, tally)| (c, map[t as usize], tally)).collect();
+            if overlaps.contains(&key) {
+                for (cat, t, tally) in &contribution {
+                    if let Some(row) = self.rows.get_mut(&(key.0, *cat, *t)) {
+                        row.tally.sub(tally);
+                    }
+                }
+            } else {
+                self.contributions.insert(key, contribution);
+            }
+        }
     }
 
-    /// Number of documents counted.
+    /// Number of documents counted (an exact repost once).
     pub fn documents(&self) -> u64 {
         self.docs.values().map(|s| s.docs).sum()
+    }
+
+    /// Number of documents counted, every repost included.
+    pub fn copies(&self) -> u64 {
+        self.docs.values().map(|s| s.copies).sum()
     }
 
     /// The rows, sorted by date, region, language, source, category order, target.
     pub fn rows(&self) -> Vec<SeriesRow> {
         let name = |i: u32| self.names.names[i as usize].clone();
+        let empty = Seen::default();
         let mut out: Vec<(RowKey, SeriesRow)> = self
             .rows
             .iter()
             .map(|(&(base, cat, t), c)| {
-                let seen = self.docs.get(&base).cloned().unwrap_or_default();
+                let seen = self.docs.get(&base).unwrap_or(&empty);
                 let category = if cat == ALL_INDEX { ALL_CATEGORIES.to_string() } else { Category::ALL[cat as usize].as_str().to_string() };
                 let row = SeriesRow {
                     date: NaiveDate::from_num_days_from_ce_opt(base.0).expect("valid day"),
@@ -245,18 +357,20 @@ impl Aggregator {
                     category,
                     target: name(t),
                     docs: seen.docs as i64,
-                    docs_flagged: c.docs_flagged as i64,
-                    docs_reported: c.docs_reported as i64,
-                    matches: c.matches as i64,
-                    hostile: c.hostile as i64,
-                    reported: c.reported as i64,
-                    discounted: c.discounted as i64,
+                    docs_flagged: c.tally.docs_flagged as i64,
+                    docs_reported: c.tally.docs_reported as i64,
+                    matches: c.tally.matches as i64,
+                    hostile: c.tally.hostile as i64,
+                    reported: c.tally.reported as i64,
+                    discounted: c.tally.discounted as i64,
                     authors: c.authors.len() as i64,
                     sources: c.sources.len() as i64,
                     reach: c.reach.min(i64::MAX as u64) as i64,
                     authors_seen: seen.authors.len() as i64,
                     sources_seen: seen.sources.len() as i64,
                     reach_seen: seen.reach.min(i64::MAX as u64) as i64,
+                    copies: seen.copies as i64,
+                    copies_flagged: c.copies_flagged as i64,
                 };
                 ((base, cat, t), row)
             })
@@ -271,7 +385,7 @@ impl Aggregator {
     }
 }
 
-fn count(c: &mut Counters, counting: Counting) {
+fn count(c: &mut Tally, counting: Counting) {
     c.matches += 1;
     match counting {
         Counting::Hostile => c.hostile += 1,
@@ -289,10 +403,10 @@ mod tests {
     use chrono::Utc;
     use std::borrow::Cow;
 
-    fn doc(region: &str, day: u32, author: &str) -> Document<'static> {
+    fn doc(region: &str, day: u32, author: &str, text: &str) -> Document<'static> {
         Document {
             id: Cow::Borrowed("x"),
-            text: Cow::Borrowed(""),
+            text: Cow::Owned(text.into()),
             lang: Some(Cow::Borrowed("en")),
             region: Some(Cow::Owned(region.into())),
             timestamp: Utc::now(),
@@ -325,10 +439,10 @@ mod tests {
         let mut a = Aggregator::new(&cfg);
         let mut b = Aggregator::new(&cfg);
         let deh = signal(Category::Dehumanisation, Some("ethnicity:oru"), Counting::Hostile);
-        a.add(&doc("XA-NO", 1, "u1"), &[deh.clone(), deh.clone()]);
-        a.add(&doc("XA-NO", 1, "u2"), &[]);
-        b.add(&doc("XA-NO", 1, "u1"), &[signal(Category::Dehumanisation, None, Counting::Reported)]);
-        b.add(&doc("XA-SO", 1, "u3"), &[]);
+        a.add(&doc("XA-NO", 1, "u1", "one"), &[deh.clone(), deh.clone()]);
+        a.add(&doc("XA-NO", 1, "u2", "two"), &[]);
+        b.add(&doc("XA-NO", 1, "u1", "three"), &[signal(Category::Dehumanisation, None, Counting::Reported)]);
+        b.add(&doc("XA-SO", 1, "u3", "four"), &[]);
         a.merge(b);
         assert_eq!(a.documents(), 4);
         let rows = a.rows();
@@ -344,5 +458,77 @@ mod tests {
         assert_eq!((t.docs_flagged, t.matches), (1, 2));
         assert_eq!(find("XA-SO", "all", "*").docs, 1);
         assert_eq!(rows[0].category, "all");
+    }
+
+    #[test]
+    fn exact_reposts_count_once_and_their_reach_adds_up() {
+        let mut a = Aggregator::new(&AggregateConfig::default());
+        let deh = signal(Category::Dehumanisation, Some("ethnicity:oru"), Counting::Hostile);
+        // The same text three times (case and spacing differ), by three authors, and one other text.
+        a.add(&doc("XA-NO", 1, "u1", "They are vermin"), std::slice::from_ref(&deh));
+        a.add(&doc("XA-NO", 1, "u2", "they  are VERMIN"), std::slice::from_ref(&deh));
+        a.add(&doc("XA-NO", 1, "u3", "They are vermin"), std::slice::from_ref(&deh));
+        a.add(&doc("XA-NO", 1, "u4", "Good morning"), &[]);
+        // The same text on another day, or in another region, is not a repost.
+        a.add(&doc("XA-NO", 2, "u1", "They are vermin"), std::slice::from_ref(&deh));
+        a.add(&doc("XA-SO", 1, "u1", "They are vermin"), std::slice::from_ref(&deh));
+        assert_eq!((a.documents(), a.copies()), (4, 6));
+        let rows = a.rows();
+        let find = |day: &str, region: &str, cat: &str, target: &str| {
+            rows.iter().find(|r| r.date.to_string() == day && r.region == region && r.category == cat && r.target == target).cloned().unwrap()
+        };
+        let all = find("2026-10-01", "XA-NO", "all", "*");
+        assert_eq!((all.docs, all.copies, all.docs_flagged, all.copies_flagged, all.matches, all.hostile), (2, 4, 1, 3, 1, 1));
+        assert_eq!((all.reach, all.authors, all.reach_seen, all.authors_seen), (30, 3, 40, 4));
+        let t = find("2026-10-01", "XA-NO", "dehumanisation", "ethnicity:oru");
+        assert_eq!((t.docs, t.copies, t.docs_flagged, t.copies_flagged, t.matches, t.reach, t.authors), (2, 4, 1, 3, 1, 30, 3));
+        assert_eq!((find("2026-10-02", "XA-NO", "all", "*").docs, find("2026-10-01", "XA-SO", "all", "*").docs), (1, 1));
+
+        // Turned off, every copy counts.
+        let mut b = Aggregator::new(&AggregateConfig { dedup_reposts: false, ..AggregateConfig::default() });
+        for u in ["u1", "u2"] {
+            b.add(&doc("XA-NO", 1, u, "They are vermin"), std::slice::from_ref(&deh));
+        }
+        let all = b.rows().into_iter().find(|r| r.category == "all").unwrap();
+        assert_eq!((all.docs, all.copies, all.docs_flagged, all.copies_flagged, all.matches), (2, 2, 2, 2, 2));
+    }
+
+    #[test]
+    fn reposts_split_across_parts_merge_exactly_in_any_split_and_order() {
+        let deh = signal(Category::Dehumanisation, Some("ethnicity:oru"), Counting::Hostile);
+        let rep = signal(Category::ViolenceCall, None, Counting::Reported);
+        let docs: Vec<(Document<'static>, Vec<Signal>)> = vec![
+            (doc("XA-NO", 1, "u1", "they are vermin"), vec![deh.clone()]),
+            (doc("XA-NO", 1, "u2", "They are vermin"), vec![deh.clone()]),
+            (doc("XA-NO", 1, "u3", "they are vermin"), vec![deh.clone()]),
+            (doc("XA-NO", 1, "u1", "she said: kill them"), vec![rep.clone(), deh.clone()]),
+            (doc("XA-NO", 1, "u4", "she said: kill them"), vec![rep.clone(), deh.clone()]),
+            (doc("XA-NO", 1, "u5", "hello"), vec![]),
+            (doc("XA-NO", 1, "u6", "hello"), vec![]),
+        ];
+        let cfg = AggregateConfig::default();
+        let mut whole = Aggregator::new(&cfg);
+        for (d, s) in &docs {
+            whole.add(d, s);
+        }
+        let want = whole.rows();
+        assert_eq!(want.iter().find(|r| r.category == "all").map(|r| (r.docs, r.copies, r.docs_flagged, r.docs_reported)), Some((3, 7, 2, 1)));
+        // Every way of dealing the documents to three parts, merged in two orders.
+        for split in 0..3usize.pow(docs.len() as u32) {
+            let mut parts = [Aggregator::new(&cfg), Aggregator::new(&cfg), Aggregator::new(&cfg)];
+            let mut code = split;
+            for (d, s) in &docs {
+                parts[code % 3].add(d, s);
+                code /= 3;
+            }
+            let [p0, p1, p2] = parts;
+            let (mut x, mut y) = (p0.clone(), p2.clone());
+            x.merge(p1.clone());
+            x.merge(p2);
+            y.merge(p1);
+            y.merge(p0);
+            assert_eq!(x.rows(), want, "split {split}");
+            assert_eq!(y.rows(), want, "split {split}, other order");
+        }
     }
 }

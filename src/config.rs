@@ -78,6 +78,9 @@ pub struct PipelineConfig {
     /// What the evidence output keeps (format, redaction).
     #[serde(default)]
     pub evidence: EvidenceConfig,
+    /// Region assignment: order of the steps, source table, gazetteers (docs/REGIONS.md).
+    #[serde(default)]
+    pub regions: crate::region::RegionsConfig,
 }
 
 /// How much of a flagged document's text the evidence keeps.
@@ -223,6 +226,10 @@ pub struct SourceConfig {
     /// Detect the language (whatlang) of records that have none, from the field or `lang`; off by default.
     #[serde(default)]
     pub detect_lang: bool,
+    /// The languages this source publishes in: every document is read with each of their lexicons
+    /// (code-switching), and a detected language outside the list is discarded.
+    #[serde(default)]
+    pub langs: Vec<String>,
 }
 
 /// A field name, or several whose values are joined (text) or summed (reach).
@@ -344,11 +351,13 @@ pub enum AggregateKey {
 pub struct AggregateConfig {
     /// Keys kept in the time series; a key left out is written as `*`.
     pub keys: Vec<AggregateKey>,
+    /// Exact reposts (the same normalised text on the same day in the same row) count once in `docs`; `copies` counts them all.
+    pub dedup_reposts: bool,
 }
 
 impl Default for AggregateConfig {
     fn default() -> Self {
-        AggregateConfig { keys: vec![AggregateKey::Region, AggregateKey::Lang, AggregateKey::Target] }
+        AggregateConfig { keys: vec![AggregateKey::Region, AggregateKey::Lang, AggregateKey::Target], dedup_reposts: true }
     }
 }
 

@@ -57,14 +57,52 @@ impl Detector {
 
     /// Signals in one text. `lang` is the document's language when known.
     pub fn detect(&self, text: &str, lang: Option<&str>) -> Vec<Signal> {
-        let plain = MatchingView::plain(text);
-        let aggressive = MatchingView::aggressive(&plain);
-        let hits = self.lexicon.find(&plain, aggressive.as_ref(), lang);
+        self.detect_view(&MatchingView::plain(text), lang)
+    }
+
+    /// Signals in a text read in several languages (a source that declares
+    /// `langs`, code-switching posts): the text is read once per language, with
+    /// that language's ambiguity, cues and rules. A signal found in several
+    /// readings (same span and category) is kept once: from the reading in the
+    /// language of its own lexicon entry (a Swahili word with the Swahili
+    /// negation "si"), else from the first language listed. No language: every
+    /// lexicon, as [`Detector::detect`] with `None`.
+    pub fn detect_langs(&self, plain: &MatchingView<'_>, langs: &[&str]) -> Vec<Signal> {
+        match langs {
+            [] => self.detect_view(plain, None),
+            [one] => self.detect_view(plain, Some(one)),
+            many => {
+                let mut signals: Vec<(Signal, bool)> = Vec::new();
+                for lang in many {
+                    for (s, native) in self.read(plain, Some(lang)) {
+                        match signals.iter().position(|(k, _)| k.span == s.span && k.category == s.category) {
+                            None => signals.push((s, native)),
+                            Some(i) if native && !signals[i].1 => signals[i] = (s, true),
+                            Some(_) => {}
+                        }
+                    }
+                }
+                signals.sort_by(|a, b| a.0.span.cmp(&b.0.span).then(a.0.category.cmp(&b.0.category)));
+                signals.into_iter().map(|(s, _)| s).collect()
+            }
+        }
+    }
+
+    /// Signals in a text whose plain matching view the caller has already built
+    /// (the pipeline shares it with region assignment and the repost key).
+    pub fn detect_view(&self, plain: &MatchingView<'_>, lang: Option<&str>) -> Vec<Signal> {
+        self.read(plain, lang).into_iter().map(|(s, _)| s).collect()
+    }
+
+    /// The signals of one reading, each with whether its lexicon entry is in the reading's language.
+    fn read(&self, plain: &MatchingView<'_>, lang: Option<&str>) -> Vec<(Signal, bool)> {
+        let aggressive = MatchingView::aggressive(plain);
+        let hits = self.lexicon.find(plain, aggressive.as_ref(), lang);
         if hits.is_empty() {
             return Vec::new();
         }
-        let ctx = DocContext::new(&plain);
-        let cues = self.cues.find(&plain, &ctx, lang);
+        let ctx = DocContext::new(plain);
+        let cues = self.cues.find(plain, &ctx, lang);
         let doc = Doc { ctx: &ctx, cues: &cues, cue_matcher: &self.cues, hits: &hits, lexicon: &self.lexicon, lang };
         let mut signals = Vec::with_capacity(hits.len());
         for (i, hit) in hits.iter().enumerate() {
@@ -77,17 +115,21 @@ impl Detector {
                 continue;
             }
             let ambiguous = entry.ambiguous_for(lang);
+            let native = lang.is_some_and(|l| lang_base(l) == lang_base(&entry.lang));
             if entry.category == Category::GroupReference {
-                signals.push(Signal {
-                    category: Category::GroupReference,
-                    target: entry.target.clone(),
-                    severity: entry.severity,
-                    rule: entry.rule_id(),
-                    term: entry.term.clone(),
-                    span: hit.span,
-                    modifiers: Modifiers::NONE,
-                    counting: crate::signal::Counting::Reference,
-                });
+                signals.push((
+                    Signal {
+                        category: Category::GroupReference,
+                        target: entry.target.clone(),
+                        severity: entry.severity,
+                        rule: entry.rule_id(),
+                        term: entry.term.clone(),
+                        span: hit.span,
+                        modifiers: Modifiers::NONE,
+                        counting: crate::signal::Counting::Reference,
+                    },
+                    native,
+                ));
                 continue;
             }
             let fired = self.rules.proximity.iter().find(|r| {
@@ -109,7 +151,7 @@ impl Detector {
             }
             let severity =
                 if modifiers.contains(Modifier::CallToAction) && matches!(category, Category::ViolenceCall | Category::Mobilisation) { 3 } else { severity };
-            signals.push(Signal {
+            let signal = Signal {
                 category,
                 target,
                 severity,
@@ -118,14 +160,15 @@ impl Detector {
                 span: hit.span,
                 modifiers,
                 counting: self.policy.counting(category, modifiers),
-            });
+            };
+            signals.push((signal, native));
         }
-        self.apply_regex_rules(&plain, &doc, &mut signals);
-        signals.sort_by(|a, b| a.span.cmp(&b.span).then(a.category.cmp(&b.category)));
+        self.apply_regex_rules(plain, &doc, &mut signals);
+        signals.sort_by(|a, b| a.0.span.cmp(&b.0.span).then(a.0.category.cmp(&b.0.category)));
         signals
     }
 
-    fn apply_regex_rules(&self, plain: &MatchingView<'_>, doc: &Doc<'_>, signals: &mut Vec<Signal>) {
+    fn apply_regex_rules(&self, plain: &MatchingView<'_>, doc: &Doc<'_>, signals: &mut Vec<(Signal, bool)>) {
         for rule in &self.rules.regex {
             if !lang_ok(&rule.lang, doc.lang) {
                 continue;
@@ -133,7 +176,8 @@ impl Detector {
             for caps in rule.regex.captures_iter(plain.text()) {
                 let m = caps.get(0).expect("group 0");
                 let span = plain.to_original(m.start(), m.end());
-                if signals.iter().any(|s| s.category == rule.category && s.span.0 < span.1 && span.0 < s.span.1 && s.category != Category::GroupReference) {
+                if signals.iter().any(|(s, _)| s.category == rule.category && s.span.0 < span.1 && span.0 < s.span.1 && s.category != Category::GroupReference)
+                {
                     continue;
                 }
                 let Some((first, last)) = doc.ctx.token_span(span.0, span.1) else {
@@ -151,7 +195,7 @@ impl Detector {
                     .or_else(|| doc.resolve_target(first, last));
                 let modifiers = doc.modifiers(first, last, span, None);
                 let term = m.as_str().to_string();
-                signals.push(Signal {
+                let signal = Signal {
                     category: rule.category,
                     target,
                     severity: rule.severity,
@@ -160,7 +204,10 @@ impl Detector {
                     span,
                     modifiers,
                     counting: self.policy.counting(rule.category, modifiers),
-                });
+                };
+                // A rule written for the reading's language is that language's own.
+                let native = doc.lang.is_some_and(|l| rule.lang.iter().any(|r| r == lang_base(l)));
+                signals.push((signal, native));
             }
         }
     }
@@ -293,4 +340,39 @@ fn term_holds(entry: &crate::lexicon::Entry, cue: &str) -> bool {
             .windows(cue.split(' ').count())
             .any(|w| w.join(" ") == cue)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signal::Counting;
+
+    fn shipped() -> Detector {
+        let set = crate::lexicon::load_lexicons(&[std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("lexicons")]).unwrap();
+        Detector::new(set, SignalPolicy::default()).unwrap()
+    }
+
+    fn dehumanisation(signals: &[Signal]) -> Option<Counting> {
+        signals.iter().find(|s| s.category == Category::Dehumanisation).map(|s| s.counting)
+    }
+
+    #[test]
+    fn a_code_switching_post_is_read_in_each_of_its_languages() {
+        let d = shipped();
+        // English with a Swahili word that is ambiguous in Swahili ("wadudu", insects).
+        let hostile = MatchingView::plain("Tell them: Waoru ni wadudu.");
+        let negated = MatchingView::plain("Tell them: Waoru si wadudu.");
+        // Read as English only, the Swahili word is not evidence.
+        assert_eq!(dehumanisation(&d.detect_view(&hostile, Some("en"))), None);
+        // Read as English and Swahili, it is, with Swahili's own negation "si".
+        assert_eq!(dehumanisation(&d.detect_langs(&hostile, &["en", "sw"])), Some(Counting::Hostile));
+        assert_eq!(dehumanisation(&d.detect_langs(&negated, &["en", "sw"])), Some(Counting::Discounted));
+        // A signal found in both readings is kept once.
+        let both = d.detect_langs(&hostile, &["en", "sw"]);
+        assert_eq!(both.iter().filter(|s| s.category == Category::GroupReference).count(), 1, "{both:#?}");
+        // No language or one language: the plain readings.
+        let spans = |v: Vec<Signal>| v.into_iter().map(|s| (s.span, s.category, s.counting)).collect::<Vec<_>>();
+        assert_eq!(spans(d.detect_langs(&hostile, &[])), spans(d.detect_view(&hostile, None)));
+        assert_eq!(spans(d.detect_langs(&negated, &["sw"])), spans(d.detect_view(&negated, Some("sw"))));
+    }
 }

@@ -10,6 +10,8 @@
 //! [`sink`] (Parquet time series and evidence, rejects, manifest)
 //! → [`indicators`] (stage-two indicators, baselines and alert levels)
 //! → [`report`] (the morning report, one self-contained HTML page).
+//! [`region`] places each document in a region (its own field, a source
+//! table, or a gazetteer of place names) before it is aggregated.
 //! [`pipeline`] drives the stages on all cores; the binary only parses
 //! arguments and calls this library.
 #![deny(missing_docs)]
@@ -22,9 +24,11 @@ pub mod evaluate;
 pub mod evidence;
 pub mod indicators;
 pub mod ingest;
+pub mod language;
 pub mod lexicon;
 pub mod normalize;
 pub mod pipeline;
+pub mod region;
 pub mod report;
 pub mod rules;
 pub mod signal;

@@ -65,6 +65,42 @@ enum Command {
         #[command(subcommand)]
         command: LexiconCommand,
     },
+    /// Gazetteer tools (place names → regions, for region assignment).
+    Gazetteer {
+        #[command(subcommand)]
+        command: GazetteerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GazetteerCommand {
+    /// Validate gazetteer CSV files; lists every problem with file and line (exit 2).
+    Check {
+        /// Gazetteer files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Turn GeoNames dumps (admin1CodesASCII.txt, cities*.txt) into a gazetteer CSV.
+    Import {
+        /// Source format.
+        #[arg(long, value_enum)]
+        format: tocsin::region::import::GeonamesFormat,
+        /// The GeoNames files (plain, gzip or zstd).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only this country (ISO 3166-1 alpha-2, e.g. KE).
+        #[arg(long)]
+        country: Option<String>,
+        /// With geonames-cities: admin1CodesASCII.txt; its division names are imported too.
+        #[arg(long)]
+        admin1: Option<PathBuf>,
+        /// Leave out cities with fewer inhabitants.
+        #[arg(long, default_value_t = 0)]
+        min_population: u64,
+        /// The gazetteer CSV to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -171,6 +207,10 @@ fn main() -> ExitCode {
             let opts =
                 tocsin::lexicon::import::ImportOptions { lang, name, columns: columns.into_iter().collect(), categories: categories.into_iter().collect() };
             lexicon_import(format, &file, &out, &opts)
+        }
+        Command::Gazetteer { command: GazetteerCommand::Check { files } } => gazetteer_check(&files),
+        Command::Gazetteer { command: GazetteerCommand::Import { format, files, country, admin1, min_population, out } } => {
+            gazetteer_import(format, &files, &tocsin::region::import::GeonamesOptions { country, admin1, min_population }, &out)
         }
         Command::Scan { files, explain, lexicon } => scan(&files, explain, &lexicon),
         Command::Eval { files, by, errors, lexicon } => eval(&files, &by, errors, &lexicon),
@@ -529,4 +569,50 @@ fn lexicon_import(format: tocsin::lexicon::import::ImportFormat, file: &Path, ou
             ExitCode::from(2)
         }
     }
+}
+
+fn gazetteer_check(files: &[PathBuf]) -> ExitCode {
+    match tocsin::region::gazetteer::Gazetteer::load(files, &Default::default()) {
+        Ok(g) => {
+            for f in &g.files {
+                println!("{:>7} places  {}", f.places, f.path);
+            }
+            let regions: std::collections::BTreeSet<&str> = g.places().iter().map(|p| p.region.as_str()).collect();
+            println!("ok: {} places in {} regions", g.places().len(), regions.len());
+            ExitCode::SUCCESS
+        }
+        Err(problems) => report_problems(&ConfigError { problems }),
+    }
+}
+
+fn gazetteer_import(format: tocsin::region::import::GeonamesFormat, files: &[PathBuf], opts: &tocsin::region::import::GeonamesOptions, out: &Path) -> ExitCode {
+    let imported = match tocsin::region::import::import(format, files, opts) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if imported.places.is_empty() {
+        eprintln!("error: nothing to write: no place matched (check --country and --min-population)");
+        return ExitCode::from(2);
+    }
+    let written = (|| -> Result<(), String> {
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("creating `{}`: {e}", dir.display()))?;
+        }
+        let tmp = out.with_extension("csv.tmp");
+        let file = std::fs::File::create(&tmp).map_err(|e| format!("creating `{}`: {e}", tmp.display()))?;
+        tocsin::region::gazetteer::write_csv(std::io::BufWriter::new(file), &imported.places).map_err(|e| format!("writing `{}`: {e}", tmp.display()))?;
+        std::fs::rename(&tmp, out).map_err(|e| format!("moving into place `{}`: {e}", out.display()))
+    })();
+    if let Err(e) = written {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    println!("wrote {} places to {}", imported.places.len(), out.display());
+    for (why, n) in &imported.skipped {
+        println!("  skipped {n}: {why}");
+    }
+    gazetteer_check(&[out.to_path_buf()])
 }

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::Aggregator;
+use std::borrow::Cow;
+
+use crate::aggregate::{text_key, Aggregator};
 use crate::config::{ConfigError, EvidenceFormat, Format, LoadedConfig, Problem};
 use crate::detect::Detector;
 use crate::document::Pseudonymiser;
@@ -17,7 +19,10 @@ use crate::evidence::{evidence_row, EvidenceRow};
 use crate::ingest::decompress::{file_digest, open};
 use crate::ingest::timestamp::TimeParser;
 use crate::ingest::{Chunk, ChunkStream, IngestContext, Reject, SourcePlan};
+use crate::language::{LangCounts, Languages};
 use crate::lexicon::{load_lexicons, LexiconInfo, LexiconSet};
+use crate::normalize::MatchingView;
+use crate::region::{PlacementCounts, RegionAssigner, RegionsRecord};
 use crate::sink::evidence::{EvidenceSpill, SPILL_ROWS};
 use crate::sink::lock::{LockError, OutputLock};
 use crate::sink::manifest::{InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts};
@@ -40,6 +45,10 @@ pub struct Prepared {
     pub lexicons: Vec<LexiconInfo>,
     /// Output directory.
     pub out_dir: PathBuf,
+    /// Region assignment (order, source table, gazetteers).
+    pub regions: Arc<RegionAssigner>,
+    /// Language detection and the languages each source is read in.
+    pub languages: Arc<Languages>,
 }
 
 /// Where the shipped lexicons are: `$TOCSIN_LEXICONS`, `./lexicons`, next to the binary's repo, or the source tree.
@@ -129,6 +138,8 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         }
     };
     let key = pseudonym_key(&config).map_err(|p| problems.push(p)).ok();
+    let regions = RegionAssigner::from_config(&config).map_err(|ps| problems.extend(ps)).ok();
+    let languages = Languages::from_config(&config).map_err(|ps| problems.extend(ps)).ok();
     let out_dir = config.output_dir();
     if let Err(msg) = check_writable(&out_dir) {
         problems.push(config.problem_at(&c.output, msg));
@@ -160,7 +171,9 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         sources: plans,
     };
     let lexicons = lexicon_records(&set);
-    Ok(Prepared { ingest, detector: Arc::new(detector), lexicons, out_dir, config })
+    let regions = Arc::new(regions.expect("no problems means region assignment"));
+    let languages = Arc::new(languages.expect("no problems means languages"));
+    Ok(Prepared { ingest, detector: Arc::new(detector), lexicons, out_dir, config, regions, languages })
 }
 
 fn lexicon_records(set: &LexiconSet) -> Vec<LexiconInfo> {
@@ -267,6 +280,8 @@ struct Partial {
     rejects: Vec<Reject>,
     counts: Vec<SourceCounts>,
     evidence: Vec<EvidenceRow>,
+    placed: PlacementCounts,
+    languages: LangCounts,
 }
 
 impl Partial {
@@ -276,6 +291,8 @@ impl Partial {
             rejects: Vec::new(),
             counts: vec![SourceCounts::default(); p.ingest.sources.len()],
             evidence: Vec::new(),
+            placed: PlacementCounts::default(),
+            languages: LangCounts::default(),
         }
     }
 
@@ -288,13 +305,25 @@ impl Partial {
         let agg = &mut self.agg;
         let rejects = &mut self.rejects;
         let evidence = &mut self.evidence;
+        let placed = &mut self.placed;
+        let languages = &mut self.languages;
+        let source = chunk.source;
         chunk.for_each_record(&p.ingest, &mut |record| {
             counts.read += 1;
             match record {
-                Ok(doc) => {
+                Ok(mut doc) => {
                     counts.accepted += 1;
-                    let signals = p.detector.detect(&doc.text, doc.lang.as_deref());
-                    agg.add(&doc, &signals);
+                    let origin = p.languages.assign(&mut doc, source);
+                    languages.add(doc.lang.as_deref(), origin);
+                    // One matching view serves region assignment, detection and the repost key.
+                    let plain = MatchingView::plain(&doc.text);
+                    let placement = p.regions.place(&doc, &plain);
+                    placed.add(placement.method());
+                    if let Some(region) = placement.region() {
+                        doc.region = region.map(|r| Cow::Owned(r.to_string()));
+                    }
+                    let signals = p.detector.detect_langs(&plain, &p.languages.reading(doc.lang.as_deref(), source));
+                    agg.add_keyed(&doc, &signals, text_key(plain.text()));
                     if spill.is_some() {
                         evidence.extend(evidence_row(&doc, source_name, &signals, &p.config.config.evidence));
                     }
@@ -315,6 +344,8 @@ impl Partial {
         self.agg.merge(other.agg);
         self.rejects.extend(other.rejects);
         self.evidence.extend(other.evidence);
+        self.placed.merge(&other.placed);
+        self.languages.merge(other.languages);
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
             a.read += b.read;
             a.accepted += b.accepted;
@@ -434,6 +465,8 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         rules: p.detector.rules().files.iter().map(|(path, sha)| RuleRecord { path: path.display().to_string(), sha256: sha.clone() }).collect(),
         sources,
         totals,
+        languages: result.languages.finish(),
+        regions: RegionsRecord { placed_by: result.placed, ..p.regions.record().clone() },
         dates,
         outputs,
         started: started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -489,6 +522,11 @@ fn run_id(p: &Prepared, inputs: &[InputFile]) -> String {
     h.update(p.config.hash());
     for l in &p.lexicons {
         h.update(&l.sha256);
+    }
+    // Region files change the rows too; runs without any keep their earlier ids.
+    let r = p.regions.record();
+    for f in r.source_table.iter().chain(&r.gazetteers) {
+        h.update(&f.sha256);
     }
     for i in inputs {
         h.update(&i.sha256);

@@ -84,6 +84,8 @@ fn rows_of(d: &Day) -> Vec<SeriesRow> {
         authors_seen: d.docs,
         sources_seen: 1,
         reach_seen: 100 * d.docs,
+        copies: d.docs,
+        copies_flagged: flagged,
     };
     let mut rows = vec![row("all", "*", d.hostile)];
     if d.hostile > 0 {

@@ -74,6 +74,8 @@ struct Row {
     authors_seen: i64,
     sources_seen: i64,
     reach_seen: i64,
+    copies: i64,
+    copies_flagged: i64,
 }
 
 impl Row {
@@ -144,6 +146,8 @@ fn read_series(out: &Path) -> Vec<Row> {
                     i("authors_seen"),
                     i("sources_seen"),
                     i("reach_seen"),
+                    i("copies"),
+                    i("copies_flagged"),
                 ];
                 for r in 0..b.num_rows() {
                     let v = |k: usize| cols[k].value(r);
@@ -167,6 +171,8 @@ fn read_series(out: &Path) -> Vec<Row> {
                         authors_seen: v(10),
                         sources_seen: v(11),
                         reach_seen: v(12),
+                        copies: v(13),
+                        copies_flagged: v(14),
                     });
                 }
             }
@@ -315,7 +321,7 @@ fn flags_run_counts_exactly_from_plain_gzip_and_zstd() {
 }
 
 #[test]
-fn flags_glob_over_three_compressions_triples_counts_not_distincts() {
+fn flags_glob_over_three_compressions_counts_the_copies_as_reposts() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("out");
     let glob = format!("{}/posts.jsonl*", s(&repo().join("tests/data")));
@@ -325,11 +331,15 @@ fn flags_glob_over_three_compressions_triples_counts_not_distincts() {
     assert_eq!(m["inputs"].as_array().unwrap().len(), 3);
     let rows = read_series(&out);
     let all = find(&rows, "2025-10-01", "XA-NO", "en", "all", "*");
-    // Same records three times: sums triple, distinct authors and sources do not.
-    assert_eq!(all.counts(), (9, 6, 9, 9, 2, 1, 0));
+    // Same records three times: each text is an exact repost of itself, so documents and
+    // signals count once, `copies` triples, and distinct authors and sources do not grow.
+    assert_eq!(all.counts(), (3, 2, 3, 3, 2, 1, 0));
+    assert_eq!((all.copies, all.copies_flagged), (9, 6));
     assert_eq!(all.seen(), (2, 2, 0));
-    assert_eq!(find(&rows, "2025-10-01", "XA-NO", "en", "disloyalty", "*").counts(), (9, 3, 6, 6, 1, 1, 0));
-    assert_eq!(find(&rows, "2025-10-02", "XA-SO", "fr", "dehumanisation", "*").counts(), (3, 3, 3, 3, 1, 1, 0));
+    let disloyalty = find(&rows, "2025-10-01", "XA-NO", "en", "disloyalty", "*");
+    assert_eq!(disloyalty.counts(), (3, 1, 2, 2, 1, 1, 0));
+    assert_eq!((disloyalty.copies, disloyalty.copies_flagged), (9, 3));
+    assert_eq!(find(&rows, "2025-10-02", "XA-SO", "fr", "dehumanisation", "*").counts(), (1, 1, 1, 1, 1, 1, 0));
     assert_eq!(rows.len(), 7);
 }
 
@@ -1114,10 +1124,21 @@ fn demo_manifest_and_time_series_reconcile_with_expected_json() {
     assert_reconciles(&m);
     let t = &exp["totals"];
     assert_eq!(counts_of(&m, ""), (t["records"].as_u64().unwrap(), t["valid_documents"].as_u64().unwrap(), t["broken"].as_u64().unwrap()));
-    for (file, source) in [("social/posts.jsonl.gz", "social"), ("news/articles.csv", "news")] {
-        let f = &exp["files"][file];
+    // Per source: the Telegram sources are one per language, each of one or two channel files.
+    let mut want_sources: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for (file, f) in exp["files"].as_object().unwrap() {
+        let source = match file.as_str() {
+            "social/posts.jsonl.gz" => "social".to_string(),
+            "news/articles.csv" => "news".to_string(),
+            _ => format!("telegram-{}", f["lang"].as_str().unwrap()),
+        };
         let n = |k: &str| f[k].as_u64().unwrap();
-        assert_eq!(counts_of(&m, source), (n("records"), n("valid"), n("broken")), "{source}");
+        let e = want_sources.entry(source).or_default();
+        *e = (e.0 + n("records"), e.1 + n("valid"), e.2 + n("broken"));
+    }
+    assert_eq!(want_sources.len(), 5);
+    for (source, want) in &want_sources {
+        assert_eq!(counts_of(&m, source), *want, "{source}");
     }
     // Every broken record is a reject at its line.
     let mut want: BTreeSet<(String, u64)> = BTreeSet::new();
@@ -1129,40 +1150,56 @@ fn demo_manifest_and_time_series_reconcile_with_expected_json() {
     let got: BTreeSet<(String, u64)> =
         rejects(out, &m).iter().map(|r| (r["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string(), r["line"].as_u64().unwrap())).collect();
     assert_eq!(got, want);
+    // Region assignment: the posts and articles by their own field, the Telegram channels by
+    // the source table and the gazetteer, exactly as the generator placed them.
+    assert_eq!(m["regions"]["placed_by"], exp["regions_placed_by"]);
+    let placed: u64 = m["regions"]["placed_by"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(placed, t["valid_documents"].as_u64().unwrap());
+    assert_eq!(m["regions"]["gazetteers"][0]["rows"].as_u64(), Some(41));
 
-    // The time series: 4 regions × 60 days × 3 languages on `all` rows.
+    // The time series: 4 regions × 60 days × 3 languages on `all` rows, plus `unknown`
+    // on the days and languages of unplaced Telegram messages.
     let rows = read_series(out);
     let all: Vec<&Row> = rows.iter().filter(|r| r.category == "all").collect();
     let k: BTreeSet<(&str, &str, &str)> = all.iter().map(|r| (r.date.as_str(), r.region.as_str(), r.lang.as_str())).collect();
-    assert_eq!(all.len(), 4 * 60 * 3, "one `all` row per day, region and language");
-    assert_eq!(k.len(), 4 * 60 * 3);
+    assert_eq!(k.len(), all.len(), "one `all` row per day, region and language");
+    assert_eq!(all.iter().filter(|r| r.region != "unknown").count(), 4 * 60 * 3);
     let dates: Vec<String> = exp["documents_per_region_per_day"]["dates"].as_array().unwrap().iter().map(|d| d.as_str().unwrap().into()).collect();
     assert_eq!(dates.len(), 60);
     assert_eq!(partitions(out).keys().cloned().collect::<Vec<_>>(), dates);
     assert_eq!(m["dates"], serde_json::json!(dates));
     let regions: BTreeSet<&str> = all.iter().map(|r| r.region.as_str()).collect();
     let langs: BTreeSet<&str> = all.iter().map(|r| r.lang.as_str()).collect();
-    let exp_regions: BTreeSet<&str> = exp["regions"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let mut exp_regions: BTreeSet<&str> = exp["regions"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    exp_regions.insert("unknown");
     let exp_langs: BTreeSet<&str> = exp["languages"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(regions, exp_regions);
     assert_eq!(langs, exp_langs);
-    assert_eq!(all.iter().map(|r| r.docs).sum::<i64>() as u64, t["valid_documents"].as_u64().unwrap());
+    // `copies` counts every document; `docs` counts an exact repost (same text, day, region, language) once.
+    assert_eq!(all.iter().map(|r| r.copies).sum::<i64>() as u64, t["valid_documents"].as_u64().unwrap());
+    assert_eq!(all.iter().map(|r| r.docs).sum::<i64>() as u64, t["unique_documents"].as_u64().unwrap());
+    assert!(t["unique_documents"].as_u64() < t["valid_documents"].as_u64(), "the demo has reposts");
     // Documents per region and language, and per region and day.
     for (region, by_lang) in exp["documents_per_region_per_language"].as_object().unwrap() {
         for (lang, n) in by_lang.as_object().unwrap() {
-            let got: i64 = all.iter().filter(|r| r.region == *region && (lang == "total" || r.lang == *lang)).map(|r| r.docs).sum();
+            let got: i64 = all.iter().filter(|r| r.region == *region && (lang == "total" || r.lang == *lang)).map(|r| r.copies).sum();
             assert_eq!(got, n.as_i64().unwrap(), "{region} {lang}");
         }
     }
     for region in &exp_regions {
         let per_day = exp["documents_per_region_per_day"][*region].as_array().unwrap();
-        for (date, n) in dates.iter().zip(per_day) {
-            let got: i64 = all.iter().filter(|r| r.region == *region && r.date == *date).map(|r| r.docs).sum();
-            assert_eq!(got, n.as_i64().unwrap(), "{region} {date}");
+        let unique = exp["unique_documents_per_region_per_day"][*region].as_array().unwrap();
+        for ((date, n), u) in dates.iter().zip(per_day).zip(unique) {
+            let of_day = || all.iter().filter(|r| r.region == *region && r.date == *date);
+            assert_eq!(of_day().map(|r| r.copies).sum::<i64>(), n.as_i64().unwrap(), "{region} {date} copies");
+            assert_eq!(of_day().map(|r| r.docs).sum::<i64>(), u.as_i64().unwrap(), "{region} {date} docs");
         }
     }
     // Flagged documents exist and never exceed documents.
     assert!(rows.iter().all(|r| r.docs_flagged <= r.docs && r.authors <= r.authors_seen && r.reach <= r.reach_seen));
+    assert!(rows.iter().all(|r| r.docs <= r.copies && r.docs_flagged <= r.copies_flagged && r.copies_flagged <= r.copies));
+    // The Telegram channels are neutral: nothing flagged where they alone placed documents.
+    assert!(all.iter().filter(|r| r.region == "unknown").all(|r| r.docs_flagged == 0));
     assert!(all.iter().map(|r| r.docs_flagged).sum::<i64>() > 0);
 }
 

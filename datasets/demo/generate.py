@@ -13,6 +13,11 @@ no hash-ordered iteration. Running it twice gives byte-identical files.
 Outputs (relative to the output directory):
     social/posts.jsonl.gz   social posts, JSON lines, gzip (mtime 0, no name)
     news/articles.csv       media-monitoring export, other column names
+    telegram/*/result.json  four Telegram Desktop channel exports without a region
+                            field: national digests in English, French and
+                            Swahili placed by the gazetteer (gazetteers/xa.csv),
+                            a town board placed by channels.csv; exact reposts
+    channels.csv            the source -> region table of the demo pipeline
     expected.json           counts, deliberately broken records, escalation window,
                             ground-truth sums the test suite compares against
 
@@ -30,10 +35,12 @@ import json
 import math
 import os
 import random
+import re
 import sys
+import unicodedata
 
 SEED = 20260901
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 START = dt.date(2026, 9, 1)
 DAYS = 60  # 2026-09-01 .. 2026-10-30
@@ -61,6 +68,11 @@ PERIODS = [
 OUTPUT_POSTS = "social/posts.jsonl.gz"
 OUTPUT_NEWS = "news/articles.csv"
 OUTPUT_EXPECTED = "expected.json"
+OUTPUT_CHANNELS = "channels.csv"
+TELEGRAM_DIGESTS = {"en": "telegram/xandia-daily/result.json", "fr": "telegram/le-fil-de-xandia/result.json",
+                    "sw": "telegram/habari-xandia/result.json"}
+TELEGRAM_BOARD = "telegram/tarsa-board/result.json"
+UNKNOWN = "unknown"
 
 NEWS_COLUMNS = ["article_id", "headline", "body", "language", "province",
                 "published", "outlet", "byline", "circulation"]
@@ -1946,6 +1958,212 @@ def gzip_bytes(data):
 
 
 # --------------------------------------------------------------------------
+# Telegram channels: no region field. Their documents are placed by tocsin's
+# region assignment (pipelines/demo.toml [regions]): the national digests by
+# the place names in their text (gazetteers/xa.csv), the Tarsa board by the
+# source table (channels.csv). One language per channel, as the pipeline
+# declares it. All neutral: they add volume, not hostility.
+# --------------------------------------------------------------------------
+
+DIGEST_NAMES = {"en": "Xandia Daily", "fr": "Le Fil de Xandia", "sw": "Habari Xandia"}
+DIGEST_IDS = {"en": 2000000001, "fr": 2000000003, "sw": 2000000004}
+DIGEST_PER_DAY = {"en": (1, 3), "fr": (0, 2), "sw": (0, 2)}
+BOARD_NAME = "Tarsa Community Board"
+CHANNEL_REGIONS = [(BOARD_NAME, "XA-NO")]
+
+# Kinds of digest messages and where they should land:
+#   one    a town of one region (once or twice)       -> that region, by text
+#   admin  a region by its own name                    -> that region, by text
+#   pair   two towns of the same region                -> that region, by text
+#   none   no place                                    -> unknown
+#   split  two towns of two regions, once each         -> unknown (ambiguous)
+DIGEST = {
+    "en": {
+        "one": [
+            "Water rationing starts in {town} on Monday: taps will run from 6 am to 10 am only, the county water board says.",
+            "Market update from {town}: maize flour is cheaper this week, but sugar and cooking oil are still rising.",
+            "The hospital in {town} opens a new maternity wing today with twenty beds and two ambulances.",
+            "Power cut planned in {town} tomorrow between 9 am and 3 pm while engineers replace the old transformer.",
+            "Schools in {town} will close early on Friday for the district music festival. Parents, please collect your children at noon.",
+            "The bridge on the main road into {town} is open again after two weeks of repairs. Thank you for your patience, {town}!",
+        ],
+        "admin": [
+            "Heavy rain is expected across the {region} this weekend. Farmers are advised to harvest early and keep drains clear.",
+            "Vaccination days for children under five in the {region} continue until Friday at every health centre.",
+        ],
+        "pair": [
+            "Bus fares between {town} and {town2} go up by ten xandi from Monday, the transport owners say.",
+        ],
+        "none": [
+            "The central bank kept its main rate at 7 percent this week; the next decision is due in November.",
+            "National exam timetables are now online. Good luck to all candidates sitting their papers next month!",
+            "Reminder: the national census teams visit households from Monday. Please keep your identity card ready.",
+        ],
+        "split": [
+            "The road from {town} to {other} is closed after a landslide; drivers should use the old highway until further notice.",
+        ],
+    },
+    "fr": {
+        "one": [
+            "Rationnement de l'eau à {town} dès lundi : les robinets ne couleront que de 6 h à 10 h, annonce la régie des eaux.",
+            "Marché de {town} : la farine de maïs baisse cette semaine, mais le sucre et l'huile continuent de grimper.",
+            "L'hôpital de {town} ouvre aujourd'hui une nouvelle maternité de vingt lits et deux ambulances.",
+            "Coupure de courant prévue à {town} demain entre 9 h et 15 h pour remplacer le vieux transformateur.",
+        ],
+        "admin": [
+            "De fortes pluies sont attendues dans la {region} ce week-end ; les agriculteurs sont invités à récolter tôt.",
+        ],
+        "pair": [
+            "Les tarifs de bus entre {town} et {town2} augmentent de dix xandis à partir de lundi, annoncent les transporteurs.",
+        ],
+        "none": [
+            "La banque centrale a maintenu son taux directeur à 7 % cette semaine ; la prochaine décision est attendue en novembre.",
+            "Rappel : les agents du recensement national passeront dans les foyers dès lundi. Gardez votre carte d'identité à portée de main.",
+        ],
+        "split": [
+            "La route entre {town} et {other} est coupée après un glissement de terrain ; empruntez l'ancienne nationale jusqu'à nouvel ordre.",
+        ],
+    },
+    "sw": {
+        "one": [
+            "Mgao wa maji unaanza {town} Jumatatu: mabomba yatatoa maji kuanzia saa kumi na mbili hadi saa nne asubuhi tu.",
+            "Habari za soko la {town}: unga wa mahindi umeshuka bei wiki hii, lakini sukari na mafuta ya kupikia bado yanapanda.",
+            "Hospitali ya {town} inafungua wodi mpya ya akina mama leo yenye vitanda ishirini na magari mawili ya wagonjwa.",
+        ],
+        "admin": [
+            "Mvua kubwa inatarajiwa katika {region} mwishoni mwa wiki hii. Wakulima wanashauriwa kuvuna mapema.",
+        ],
+        "pair": [
+            "Nauli za basi kati ya {town} na {town2} zinapanda kwa xandi kumi kuanzia Jumatatu, wamiliki wa magari wamesema.",
+        ],
+        "none": [
+            "Benki kuu imeacha kiwango chake cha riba kwa asilimia saba wiki hii; uamuzi ujao unatarajiwa mwezi Novemba.",
+            "Kumbukumbu: maafisa wa sensa ya taifa watatembelea kaya kuanzia Jumatatu. Tafadhali weka kitambulisho chako tayari.",
+        ],
+        "split": [
+            "Barabara kati ya {town} na {other} imefungwa baada ya maporomoko ya udongo; madereva watumie barabara kuu ya zamani.",
+        ],
+    },
+}
+DIGEST_KINDS = ["one", "admin", "pair", "none", "split"]
+DIGEST_KIND_WEIGHTS = [50, 10, 10, 20, 10]
+BOARD = [
+
+        "Lost and found: a blue school bag was handed in at the Tarsa chief's office this morning. Please come and collect it.",
+        "Community clean-up this Saturday at the Tarsa bus park. Bring gloves, we bring the bags and the tea!",
+        "Reminder: the Tarsa water committee meets on Thursday at 5 pm in the church hall. Everyone is welcome.",
+        "From Monday the evening bus from Tarsa to {other} leaves at 7 pm, not at 6 pm. Please tell your neighbours.",
+        "Congratulations to the Tarsa youth choir, who sang beautifully at the regional festival in {other} yesterday.",
+]
+REACTIONS = ["👍", "❤", "🙏", "👏"]
+
+
+def digest_town(rng, region, lang):
+    # The Swahili name of the capital is the country's name, which places nothing: not used here.
+    towns = [t for t in towns_for(region, lang) if not (lang == "sw" and t == CAPITAL["sw"])]
+    return rng.choice(towns)
+
+
+def digest_message(rng, lang):
+    """(text, intended region or None, method)"""
+    kind = rng.weighted(DIGEST_KINDS, DIGEST_KIND_WEIGHTS)
+    template = rng.choice(DIGEST[lang][kind])
+    region = rng.choice(REGIONS)
+    if kind == "none":
+        return template, None, "unknown"
+    if kind == "admin":
+        return template.format(region=L[lang]["region"][region]), region, "text"
+    town = digest_town(rng, region, lang)
+    if kind == "one":
+        return template.format(town=town), region, "text"
+    if kind == "pair":
+        town2 = rng.choice([t for t in towns_for(region, lang) if t != town and not (lang == "sw" and t == CAPITAL["sw"])])
+        return template.format(town=town, town2=town2), region, "text"
+    other_region = rng.choice([r for r in REGIONS if r != region])
+    return template.format(town=town, other=digest_town(rng, other_region, lang)), None, "ambiguous"
+
+
+def board_message(rng):
+    """(text, whether Tarsa is the only place it names)"""
+    template = rng.choice(BOARD)
+    other = digest_town(rng, rng.choice([r for r in REGIONS if r != "XA-NO"]), "en")
+    return template.format(other=other), "{other}" not in template
+
+
+def telegram_entities(rng, text):
+    """Telegram Desktop's `text` (a string, or parts with an entity) and `text_entities`."""
+    head, sep, rest = text.partition(":")
+    if sep and len(head) < 40 and rng.chance(0.4):
+        return ["", {"type": "bold", "text": head + sep}, rest], [
+            {"type": "bold", "text": head + sep}, {"type": "plain", "text": rest}]
+    return text, [{"type": "plain", "text": text}]
+
+
+def generate_telegram():
+    """The channels' messages: {lang: digest messages}, board messages; each a dict with
+    date, when, text, lang, region (None: unknown), method, channel, forwarded."""
+    rng = Rng(SEED * 10 + 11)
+    digests, board = {lang: [] for lang in LANGS}, []
+    for date in dates():
+        for _ in range(rng.randint(0, 2) if rng.chance(0.6) else 0):
+            text, only_tarsa = board_message(rng)
+            board.append({"date": date, "when": local_time(rng, date, HOUR_WEIGHTS[:14]), "text": text, "lang": "en",
+                          "region": "XA-NO", "method": "source_table", "channel": BOARD_NAME, "forwarded": None,
+                          "only_tarsa": only_tarsa})
+        for lang in LANGS:
+            for _ in range(rng.randint(*DIGEST_PER_DAY[lang])):
+                text, region, method = digest_message(rng, lang)
+                digests[lang].append({"date": date, "when": local_time(rng, date, HOUR_WEIGHTS[:14]), "text": text, "lang": lang,
+                                      "region": region, "method": method, "channel": DIGEST_NAMES[lang], "forwarded": None})
+    # Exact reposts: a digest posts some of its messages again later the same day, and
+    # the English digest forwards some board posts that name Tarsa only (placed in
+    # XA-NO by the text, a repost of the board's post there).
+    for lang in LANGS:
+        extra = []
+        for m in digests[lang]:
+            if rng.chance(0.06):
+                later = m["when"] + dt.timedelta(hours=1 + rng.randint(0, 3))
+                if later.date() == m["date"]:
+                    extra.append(dict(m, when=later))
+        if lang == "en":
+            for m in board:
+                if m["only_tarsa"] and rng.chance(0.12):
+                    later = m["when"] + dt.timedelta(minutes=20 + rng.randint(0, 90))
+                    if later.date() == m["date"]:
+                        extra.append(dict(m, when=later, channel=DIGEST_NAMES["en"], method="text", forwarded=BOARD_NAME))
+        digests[lang] = sorted(digests[lang] + extra, key=lambda m: m["when"])
+    return digests, sorted(board, key=lambda m: m["when"])
+
+
+def telegram_export(rng, name, channel_id, messages):
+    out = [{"id": 1, "type": "service", "date": "2026-08-20T09:00:00", "date_unixtime": "1787205600",
+            "actor": name, "actor_id": "channel%d" % channel_id, "action": "create_channel", "title": name,
+            "text": "", "text_entities": []}]
+    for i, m in enumerate(messages, start=2):
+        text, entities = telegram_entities(rng, m["text"])
+        msg = {"id": i, "type": "message", "date": m["when"].strftime("%Y-%m-%dT%H:%M:%S"),
+               "date_unixtime": str(int(m["when"].timestamp())), "from": name, "from_id": "channel%d" % channel_id}
+        if m["forwarded"]:
+            msg["forwarded_from"] = m["forwarded"]
+        msg["text"] = text
+        msg["text_entities"] = entities
+        if rng.chance(0.8):
+            k = rng.randint(1, 3)
+            msg["reactions"] = [{"type": "emoji", "count": rng.randint(1, 60), "emoji": e} for e in REACTIONS[:k]]
+        m["id"] = "%s:%d" % (name, i)
+        m["reach"] = sum(r["count"] for r in msg.get("reactions", []))
+        out.append(msg)
+    export = {"name": name, "type": "public_channel", "id": channel_id, "messages": out}
+    return (json.dumps(export, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def telegram_docs(files):
+    """The channels' messages as documents of the expected.json tables."""
+    return [{"date": m["date"], "region": m["region"] or UNKNOWN, "lang": m["lang"], "channel": "telegram",
+             "text": m["text"], "method": m["method"], "file": path} for path, _, _, msgs in files for m in msgs]
+
+
+# --------------------------------------------------------------------------
 # Self-check: read the files back the way a strict pipeline would
 # --------------------------------------------------------------------------
 
@@ -2006,13 +2224,32 @@ def period_of(date):
     raise ValueError(date)
 
 
-def build_expected(docs, posts_total, posts_broken, posts_raw, news_total, news_broken, news_raw):
+def matching_form(text):
+    """What tocsin's plain matching view makes of these texts: compatibility
+    decomposition, accents dropped, lower case, whitespace runs collapsed (a
+    run holding a line break becomes one)."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    return re.sub(r"\s+", lambda m: "\n" if "\n" in m.group(0) or "\r" in m.group(0) else " ", t)
+
+
+def doc_text(d):
+    if d["channel"] == "news":
+        return "\n\n".join(p for p in (d["headline"], d["body"]) if p)
+    return d["text"]
+
+
+def build_expected(docs, posts_total, posts_broken, posts_raw, news_total, news_broken, news_raw, tdocs, telegram_files):
     day_list = dates()
     day_idx = {d: i for i, d in enumerate(day_list)}
+    every = docs + tdocs
+    all_regions = REGIONS + [UNKNOWN]
 
     def per_region_lang(selected):
         out = {}
-        for region in REGIONS:
+        for region in all_regions:
+            if region == UNKNOWN and not any(d["region"] == UNKNOWN for d in selected):
+                continue
             row = {lang: 0 for lang in LANGS}
             for d in selected:
                 if d["region"] == region:
@@ -2023,12 +2260,22 @@ def build_expected(docs, posts_total, posts_broken, posts_raw, news_total, news_
 
     social = [d for d in docs if d["channel"] == "social"]
     news = [d for d in docs if d["channel"] == "news"]
-    per_day = {r: [0] * DAYS for r in REGIONS}
+    per_day = {r: [0] * DAYS for r in all_regions}
+    unique_day = {r: [0] * DAYS for r in all_regions}
     hateful_day = {r: [0] * DAYS for r in REGIONS}
-    for d in docs:
+    texts = set()
+    for d in every:
         per_day[d["region"]][day_idx[d["date"]]] += 1
+        key = (d["date"], d["region"], d["lang"], matching_form(doc_text(d)))
+        if key not in texts:
+            texts.add(key)
+            unique_day[d["region"]][day_idx[d["date"]]] += 1
+    for d in docs:
         if d["label"]["kind"] == "hateful":
             hateful_day[d["region"]][day_idx[d["date"]]] += 1
+    placed_by = {"field": len(docs), "source_table": 0, "location": 0, "text": 0, "ambiguous": 0, "unknown": 0}
+    for d in tdocs:
+        placed_by[d["method"]] += 1
 
     def reason_counts(broken):
         c = {}
@@ -2098,20 +2345,24 @@ def build_expected(docs, posts_total, posts_broken, posts_raw, news_total, news_
                 "broken_records": news_broken,
                 "sha256": hashlib.sha256(news_raw).hexdigest(),
             },
+            **telegram_files,
         },
         "totals": {
-            "records": posts_total + news_total,
-            "valid_documents": len(docs),
+            "records": posts_total + news_total + len(tdocs),
+            "valid_documents": len(every),
             "broken": len(posts_broken) + len(news_broken),
+            "unique_documents": len(texts),
             "distinct_authors": len(set(d["author"] for d in social)),
         },
-        "documents_per_region_per_language": per_region_lang(docs),
-        "documents_per_region_per_language_by_file": {
-            OUTPUT_POSTS: per_region_lang(social),
-            OUTPUT_NEWS: per_region_lang(news),
-        },
+        "regions_placed_by": placed_by,
+        "documents_per_region_per_language": per_region_lang(every),
+        "documents_per_region_per_language_by_file": dict(
+            [(OUTPUT_POSTS, per_region_lang(social)), (OUTPUT_NEWS, per_region_lang(news))]
+            + [(f, per_region_lang([d for d in tdocs if d["file"] == f])) for f in telegram_files]),
         "documents_per_region_per_day": dict(
-            [("dates", [d.isoformat() for d in day_list])] + [(r, per_day[r]) for r in REGIONS]),
+            [("dates", [d.isoformat() for d in day_list])] + [(r, per_day[r]) for r in all_regions]),
+        "unique_documents_per_region_per_day": dict(
+            [("dates", [d.isoformat() for d in day_list])] + [(r, unique_day[r]) for r in all_regions]),
         "escalation": {
             "region": ESC_REGION,
             "start": ESC_START.isoformat(),
@@ -2133,7 +2384,8 @@ def build_expected(docs, posts_total, posts_broken, posts_raw, news_total, news_
                     "more flagged documents, no escalation",
         },
         "ground_truth": {
-            "note": "intended labels of the valid documents. hateful = the text itself "
+            "note": "intended labels of the valid social posts and news articles (the Telegram channels "
+                    "are all neutral and not included here). hateful = the text itself "
                     "dehumanises, derogates, excludes, calls to violence or arms, attacks "
                     "moderates as traitors or accuses a group in a mirror; contrast = non-hateful "
                     "uses of the same words (negation, counter-speech, reported speech, "
@@ -2171,8 +2423,27 @@ def main(argv=None):
     ids = [d["id"] for d in docs]
     assert len(set(ids)) == len(ids)
 
+    digests, board = generate_telegram()
+    rng_tg = Rng(SEED * 10 + 12)
+    tfiles = [(TELEGRAM_DIGESTS[lang], DIGEST_NAMES[lang], telegram_export(rng_tg, DIGEST_NAMES[lang], DIGEST_IDS[lang], digests[lang]),
+               digests[lang]) for lang in LANGS]
+    tfiles.append((TELEGRAM_BOARD, BOARD_NAME, telegram_export(rng_tg, BOARD_NAME, 2000000002, board), board))
+    tdocs = telegram_docs(tfiles)
+    telegram_files = {}
+    for path, name, raw, msgs in tfiles:
+        placed = {}
+        for m in msgs:
+            placed[m["method"]] = placed.get(m["method"], 0) + 1
+        telegram_files[path] = {
+            "format": "telegram", "channel": name, "lang": msgs[0]["lang"], "service_messages": 1,
+            "records": len(msgs), "valid": len(msgs), "broken": 0, "broken_by_reason": {}, "broken_records": [],
+            "placed_by": {k: placed[k] for k in sorted(placed)},
+            "sha256": hashlib.sha256(raw).hexdigest(),
+        }
+    channels_raw = ("source,region\n" + "".join("%s,%s\n" % c for c in CHANNEL_REGIONS)).encode("utf-8")
+
     expected = build_expected(docs, posts_total, posts_broken, posts_raw,
-                              news_total, news_broken, news_raw)
+                              news_total, news_broken, news_raw, tdocs, telegram_files)
 
     os.makedirs(os.path.join(args.out, "social"), exist_ok=True)
     os.makedirs(os.path.join(args.out, "news"), exist_ok=True)
@@ -2180,6 +2451,10 @@ def main(argv=None):
         f.write(gzip_bytes(posts_raw))
     with open(os.path.join(args.out, OUTPUT_NEWS), "wb") as f:
         f.write(news_raw)
+    for path, raw in [(path, raw) for path, _, raw, _ in tfiles] + [(OUTPUT_CHANNELS, channels_raw)]:
+        os.makedirs(os.path.dirname(os.path.join(args.out, path)), exist_ok=True)
+        with open(os.path.join(args.out, path), "wb") as f:
+            f.write(raw)
     with open(os.path.join(args.out, OUTPUT_EXPECTED), "wb") as f:
         f.write((json.dumps(expected, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 

@@ -219,6 +219,8 @@ mod tests {
             authors_seen: docs,
             sources_seen: 1,
             reach_seen: 10 * docs,
+            copies: docs,
+            copies_flagged: flagged,
         }
     }
 

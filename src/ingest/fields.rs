@@ -102,12 +102,21 @@ fn non_empty(v: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
 /// reliable is kept: an unknown language is counted, a wrong one would
 /// match the wrong lexicons.
 pub fn detect_lang(text: &str) -> Option<&'static str> {
+    detect_lang_scored(text).map(|(l, _)| l)
+}
+
+/// [`detect_lang`] with whatlang's confidence (0 to 1) of the language it kept.
+pub fn detect_lang_scored(text: &str) -> Option<(&'static str, f64)> {
     let info = whatlang::detect(text)?;
     if !info.is_reliable() {
         return None;
     }
-    // ISO 639-3 (whatlang) to the 639-1 codes of our lexicons.
-    Some(match info.lang().code() {
+    lexicon_code(info.lang().code()).map(|l| (l, info.confidence()))
+}
+
+/// ISO 639-3 (whatlang) to the 639-1 codes of our lexicons.
+fn lexicon_code(code: &str) -> Option<&'static str> {
+    Some(match code {
         "eng" => "en",
         "fra" => "fr",
         "spa" => "es",
@@ -222,10 +231,8 @@ pub fn assemble<'a>(
         }
     };
     let id = optional(&f.id)?.unwrap_or_else(|| Cow::Owned(fallback_id()));
-    let mut lang = optional(&f.lang)?.or_else(|| plan.fixed_lang.clone().map(Cow::Owned));
-    if lang.is_none() && plan.detect_lang {
-        lang = detect_lang(&text).map(Cow::Borrowed);
-    }
+    // A document without a language gets a detected one later, in the pipeline's language stage (src/language.rs).
+    let lang = optional(&f.lang)?.or_else(|| plan.fixed_lang.clone().map(Cow::Owned));
     let region = optional(&f.region)?.or_else(|| plan.fixed_region.clone().map(Cow::Owned));
     let author = optional(&f.author)?.map(|a| ctx.pseudonymiser.pseudonymise(&a));
     let source = optional(&f.source)?.unwrap_or_else(|| Cow::Owned(plan.name.clone()));

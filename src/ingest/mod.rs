@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::config::{Format, Limits, SourceConfig};
 use crate::document::{Document, Pseudonymiser};
-pub use fields::FieldPlan;
+pub use fields::{detect_lang, detect_lang_scored, FieldPlan};
 
 /// Checks that a CSV header has every column the source maps.
 pub fn check_header(header: &csv::ByteRecord, plan: &SourcePlan) -> Result<(), String> {

@@ -239,7 +239,7 @@ const ARABIC_PROCLITICS: [&str; 16] = ["وال", "فال", "بال", "كال", "
 
 /// Calls `f` with the byte offset of every word start in a view, and in
 /// Arabic words also with the offsets after their proclitics.
-fn for_each_word_start(text: &str, mut f: impl FnMut(usize)) {
+pub(crate) fn for_each_word_start(text: &str, mut f: impl FnMut(usize)) {
     let b = text.as_bytes();
     if b.is_ascii() {
         let mut prev_word = false;

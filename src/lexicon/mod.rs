@@ -12,7 +12,7 @@ mod matcher;
 use std::path::PathBuf;
 
 pub use load::{load_lexicons, load_pack, LexiconError};
-pub(crate) use matcher::verify;
+pub(crate) use matcher::{for_each_word_start, verify};
 pub use matcher::{CompiledLexicon, Hit};
 
 use crate::signal::{Category, Modifier};

@@ -84,6 +84,10 @@ pub struct Manifest {
     pub sources: BTreeMap<String, SourceCounts>,
     /// Totals over all sources.
     pub totals: SourceCounts,
+    /// Documents per language (`und`: none), by where the language came from: given, detected (with the mean confidence), unknown.
+    pub languages: crate::language::LangCounts,
+    /// Region assignment: the order of the steps, the files, and documents per method.
+    pub regions: crate::region::RegionsRecord,
     /// Days written.
     pub dates: Vec<String>,
     /// Outputs written by this run.

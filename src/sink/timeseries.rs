@@ -4,8 +4,7 @@
 //! partition key, not a column of the file): region, lang, source, category,
 //! target (Utf8); docs, docs_flagged, docs_reported, matches, hostile,
 //! reported, discounted, authors, sources, reach, authors_seen, sources_seen,
-//! reach_seen (Int64). See
-//! docs/SCHEMA.md.
+//! reach_seen, copies, copies_flagged (Int64). See docs/SCHEMA.md.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -40,6 +39,8 @@ pub fn schema() -> Arc<Schema> {
         i("authors_seen"),
         i("sources_seen"),
         i("reach_seen"),
+        i("copies"),
+        i("copies_flagged"),
     ]))
 }
 
@@ -79,6 +80,8 @@ fn batch(rows: &[&SeriesRow]) -> RecordBatch {
         i(|r| r.authors_seen),
         i(|r| r.sources_seen),
         i(|r| r.reach_seen),
+        i(|r| r.copies),
+        i(|r| r.copies_flagged),
     ];
     RecordBatch::try_new(schema(), columns).expect("columns match the schema")
 }
