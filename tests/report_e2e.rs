@@ -191,7 +191,7 @@ fn the_demo_run_writes_a_self_contained_report_with_every_region_and_alert() {
     // Every region of the time series has its card and its charts.
     let history = tocsin::indicators::store::read_history(out).unwrap();
     let regions: BTreeSet<&str> = history.regions.keys().map(String::as_str).collect();
-    assert_eq!(regions, BTreeSet::from(["XA-CE", "XA-EA", "XA-NO", "XA-SO"]));
+    assert!(regions.is_superset(&BTreeSet::from(["XA-CE", "XA-EA", "XA-NO", "XA-SO"])), "{regions:?}");
     let cards: BTreeSet<&str> = doc.by_id("summary").unwrap().all().iter().filter_map(|n| n.attrs.get("data-region")).map(String::as_str).collect();
     assert_eq!(cards, regions);
     for r in &regions {
@@ -311,7 +311,9 @@ fn write_timeseries(store: &Path) {
                 category: category.into(),
                 target: target.into(),
                 docs: 30,
+                copies: 30,
                 docs_flagged: 1,
+                copies_flagged: 1,
                 docs_reported: 0,
                 matches: 1,
                 hostile: 1,

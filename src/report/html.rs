@@ -28,8 +28,8 @@ h3{font-size:16px;margin:18px 0 6px}
 .banner.high{background:#c62828}.banner.elevated{background:#ef8f00}.banner.normal{background:#2e7d32}.banner.insufficient_data{background:#757575}
 .cards{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}
 .card{background:#fff;border:1px solid #ddd;border-left:8px solid #9e9e9e;border-radius:4px;padding:8px 12px;flex:1 1 300px;max-width:440px}
-.card svg.strip{display:block;margin:4px 0 2px;width:100%}
-svg.strip text{font-size:9.5px;fill:#616161}
+.card svg.strip{display:block;margin:5px 0 0;width:100%;height:10px}
+.strip-dates{display:flex;justify-content:space-between;font-size:10px;color:#616161;margin-bottom:2px}
 .card.high{border-left-color:#c62828}.card.elevated{border-left-color:#ef8f00}.card.normal{border-left-color:#2e7d32}
 .card .name{font-size:17px;font-weight:700}
 .badge{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-size:12px;font-weight:700;text-transform:uppercase;letter-spacing:.03em;vertical-align:middle}
@@ -151,6 +151,7 @@ fn summary(o: &mut String, d: &ReportData) {
         o.push_str("</div>");
         if let Some(period) = d.period {
             o.push_str(&level_strip(&r.days, period, &format!("{}: level of each day, {} to {}", r.region, period.0, period.1)));
+            let _ = write!(o, "<div class=\"strip-dates\"><span>{}</span><span>{}</span></div>", esc(&short_date(period.0)), esc(&short_date(period.1)));
         }
         o.push_str("<div>");
         for (class, list) in [("high", &r.high), ("elevated", &r.elevated)] {
@@ -459,6 +460,33 @@ fn quality(o: &mut String, d: &ReportData) {
                 o.push_str("</tbody></table>");
             }
         }
+    }
+    if !q.placed_by.is_empty() {
+        let total: u64 = q.placed_by.iter().map(|(_, n)| n).sum();
+        o.push_str("<h3>Where documents were placed</h3><p class=\"small\">From manifest.json: how this run's documents got their region, in the order the pipeline tries (ambiguous and unknown documents count under region <code>unknown</code>).</p><table id=\"placed-table\"><thead><tr><th>Method</th><th>Documents</th><th>Share</th></tr></thead><tbody>");
+        for (method, n) in &q.placed_by {
+            let _ = write!(o, "<tr><td>{}</td><td class=\"num\">{n}</td><td class=\"num\">{}</td></tr>", esc(method), pct(*n, total));
+        }
+        o.push_str("</tbody></table>");
+    }
+    if !q.languages.is_empty() {
+        let mut kinds: Vec<&str> = q.languages.iter().flat_map(|(_, c)| c.iter().map(|(k, _)| k.as_str())).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        o.push_str("<h3>Languages</h3><table id=\"languages-table\"><thead><tr><th>Language</th>");
+        for k in &kinds {
+            let _ = write!(o, "<th>{}</th>", esc(k));
+        }
+        o.push_str("</tr></thead><tbody>");
+        for (lang, counts) in &q.languages {
+            let _ = write!(o, "<tr><td>{}</td>", esc(lang));
+            for k in &kinds {
+                let n = counts.iter().find(|(c, _)| c == k).map(|(_, n)| *n).unwrap_or(0);
+                let _ = write!(o, "<td class=\"num\">{n}</td>");
+            }
+            o.push_str("</tr>");
+        }
+        o.push_str("</tbody></table>");
     }
     let period = d.header.first_date.zip(d.header.latest_date);
     if let Some(period) = period {

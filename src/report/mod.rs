@@ -292,6 +292,10 @@ pub struct Quality {
     pub inputs: Vec<(String, String, u64, String)>,
     /// Lexicons: name, version, entries.
     pub lexicons: Vec<(String, String, usize)>,
+    /// Documents per region assignment method, in the pipeline's order, then `ambiguous` and `unknown`.
+    pub placed_by: Vec<(String, u64)>,
+    /// Per language: documents whose language was given, detected, undetected or unknown.
+    pub languages: Vec<(String, Vec<(String, u64)>)>,
     /// Reject reasons of this run, most frequent first; `None` when the rejects file is absent.
     pub rejects: Option<Vec<RejectReason>>,
     /// Documents per day per region (from the time series).
@@ -389,6 +393,13 @@ pub fn gather(store: &Path, options: &ReportOptions) -> Result<ReportData, Repor
         quality.inputs = m.inputs.iter().map(|i| (i.source.clone(), i.path.clone(), i.bytes, i.sha256.clone())).collect();
         quality.lexicons = m.lexicons.iter().map(|l| (l.name.clone(), l.version.clone(), l.entries)).collect();
         quality.rejects = read::reject_reasons(store, &m.run_id)?;
+        if let Some(r) = &m.regions {
+            let mut order: Vec<&String> = r.order.iter().collect();
+            order.extend(["ambiguous", "unknown"].iter().filter_map(|k| r.placed_by.get_key_value(*k).map(|(k, _)| k)));
+            order.extend(r.placed_by.keys().filter(|k| !r.order.contains(k) && *k != "ambiguous" && *k != "unknown"));
+            quality.placed_by = order.into_iter().map(|k| (k.clone(), r.placed_by.get(k).copied().unwrap_or(0))).collect();
+        }
+        quality.languages = m.languages.iter().map(|(l, c)| (l.clone(), c.iter().map(|(k, v)| (k.clone(), *v)).collect())).collect();
     }
     if let Some(h) = &history {
         quality.region_volume = h.regions.iter().map(|(r, days)| (r.clone(), days.iter().map(|(d, t)| (*d, t.docs)).collect())).collect();

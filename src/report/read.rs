@@ -75,6 +75,20 @@ pub struct ManifestView {
     pub totals: Counts,
     /// Days the run wrote.
     pub dates: Vec<String>,
+    /// How documents were placed in regions (absent before region assignment existed).
+    pub regions: Option<RegionsView>,
+    /// Per language, how documents got it (`given`, `detected`, …).
+    pub languages: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The manifest's `regions` block: documents per assignment method.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct RegionsView {
+    /// Documents per method (`field`, `source_table`, `location`, `text`, `ambiguous`, `unknown`).
+    pub placed_by: BTreeMap<String, u64>,
+    /// The methods in the order the pipeline tries them.
+    pub order: Vec<String>,
 }
 
 fn read_err(path: &Path, message: impl Into<String>) -> ReportError {

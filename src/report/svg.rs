@@ -291,20 +291,28 @@ pub fn chart(series: &Series, period: (NaiveDate, NaiveDate), title: &str) -> St
     o
 }
 
-/// A strip of a region's days coloured by level, with the first and last day under it.
+/// A strip of a region's days coloured by level. It stretches to its box
+/// (`preserveAspectRatio="none"`: only rectangles, no text to distort).
 pub fn level_strip(days: &[(NaiveDate, Level)], period: (NaiveDate, NaiveDate), title: &str) -> String {
-    let (w, h) = (300.0, 24.0);
-    let s = Scale { start: period.0, span: (period.1 - period.0).num_days().max(0), left: 0.0, right: w, top: 0.0, bottom: 10.0, max: 1.0 };
+    let (w, h) = (300.0, 10.0);
+    let s = Scale { start: period.0, span: (period.1 - period.0).num_days().max(0), left: 0.0, right: w, top: 0.0, bottom: h, max: 1.0 };
     let mut o = String::new();
-    let _ =
-        write!(o, "<svg class=\"strip\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\"><title>{}</title>", n(w), n(h), n(w), n(h), esc(title));
-    let _ = write!(o, "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"10\" fill=\"#eee\"/>", n(w));
+    let _ = write!(
+        o,
+        "<svg class=\"strip\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"none\" role=\"img\"><title>{}</title>",
+        n(w),
+        n(h),
+        n(w),
+        n(h),
+        esc(title)
+    );
+    let _ = write!(o, "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#eee\"/>", n(w), n(h));
     for (d, l) in days {
         let colour = if *l == Level::Normal { "#a5d6a7" } else { level_colour(*l) };
-        let _ = write!(o, "<rect x=\"{}\" y=\"0\" width=\"{}\" height=\"10\" fill=\"{colour}\"/>", n(s.x(*d) - s.day_width() / 2.0), n(s.day_width() + 0.3));
+        let _ =
+            write!(o, "<rect x=\"{}\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"{colour}\"/>", n(s.x(*d) - s.day_width() / 2.0), n(s.day_width() + 0.3), n(h));
     }
-    let _ = write!(o, "<text x=\"0\" y=\"21\" class=\"ax\">{}</text>", esc(&short_date(period.0)));
-    let _ = write!(o, "<text x=\"{}\" y=\"21\" class=\"ax\" text-anchor=\"end\">{}</text></svg>", n(w), esc(&short_date(period.1)));
+    o.push_str("</svg>");
     o
 }
 
