@@ -230,27 +230,35 @@ pub fn indicator_rows(store: &Path) -> Result<Vec<IndicatorRow>, ReportError> {
 pub fn generalise_reason(reason: &str) -> String {
     let mut out = String::new();
     let mut quoted = false;
-    let mut digits = false;
+    // In a run of digits that is a value (replaced by one `N`), or one that belongs to a name (`UTF-8`, `H264`: kept).
+    let (mut value, mut name) = (false, false);
+    let mut prev = ' ';
     for c in reason.chars() {
+        let before = std::mem::replace(&mut prev, c);
         if c == '`' {
             if !quoted {
                 out.push_str("`…`");
             }
             quoted = !quoted;
-            digits = false;
             continue;
         }
         if quoted {
             continue;
         }
         if c.is_ascii_digit() {
-            if !digits {
-                out.push('N');
+            if !value && !name {
+                name = before.is_ascii_alphabetic() || before == '-';
+                value = !name;
+                if value {
+                    out.push('N');
+                }
             }
-            digits = true;
+            if name {
+                out.push(c);
+            }
             continue;
         }
-        digits = false;
+        (value, name) = (false, false);
         out.push(c);
     }
     out
@@ -335,6 +343,8 @@ mod tests {
         assert_eq!(generalise_reason("row has 8 fields, the header has 9"), "row has N fields, the header has N");
         assert_eq!(generalise_reason("unparseable timestamp `2026-09-31 07:45:00`"), "unparseable timestamp `…`");
         assert_eq!(generalise_reason("field `text` is missing"), "field `…` is missing");
+        assert_eq!(generalise_reason("invalid UTF-8 at byte 369"), "invalid UTF-8 at byte N");
+        assert_eq!(generalise_reason("H264 frame 12, line 3"), "H264 frame N, line N");
     }
 
     #[test]
