@@ -481,8 +481,8 @@ fn quality(o: &mut String, d: &ReportData) {
         for (lang, counts) in &q.languages {
             let _ = write!(o, "<tr><td>{}</td>", esc(lang));
             for k in &kinds {
-                let n = counts.iter().find(|(c, _)| c == k).map(|(_, n)| *n).unwrap_or(0);
-                let _ = write!(o, "<td class=\"num\">{n}</td>");
+                let n = counts.iter().find(|(c, _)| c == k).map(|(_, n)| n.as_str()).unwrap_or("–");
+                let _ = write!(o, "<td class=\"num\">{}</td>", esc(n));
             }
             o.push_str("</tr>");
         }

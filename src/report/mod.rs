@@ -294,8 +294,8 @@ pub struct Quality {
     pub lexicons: Vec<(String, String, usize)>,
     /// Documents per region assignment method, in the pipeline's order, then `ambiguous` and `unknown`.
     pub placed_by: Vec<(String, u64)>,
-    /// Per language: documents whose language was given, detected, undetected or unknown.
-    pub languages: Vec<(String, Vec<(String, u64)>)>,
+    /// Per language: documents whose language was given, detected, undetected or unknown (and any other figure the manifest gives), as shown.
+    pub languages: Vec<(String, Vec<(String, String)>)>,
     /// Reject reasons of this run, most frequent first; `None` when the rejects file is absent.
     pub rejects: Option<Vec<RejectReason>>,
     /// Documents per day per region (from the time series).
@@ -397,9 +397,9 @@ pub fn gather(store: &Path, options: &ReportOptions) -> Result<ReportData, Repor
             let mut order: Vec<&String> = r.order.iter().collect();
             order.extend(["ambiguous", "unknown"].iter().filter_map(|k| r.placed_by.get_key_value(*k).map(|(k, _)| k)));
             order.extend(r.placed_by.keys().filter(|k| !r.order.contains(k) && *k != "ambiguous" && *k != "unknown"));
-            quality.placed_by = order.into_iter().map(|k| (k.clone(), r.placed_by.get(k).copied().unwrap_or(0))).collect();
+            quality.placed_by = order.into_iter().map(|k| (k.clone(), r.placed_by.get(k).and_then(|v| v.as_u64()).unwrap_or(0))).collect();
         }
-        quality.languages = m.languages.iter().map(|(l, c)| (l.clone(), c.iter().map(|(k, v)| (k.clone(), *v)).collect())).collect();
+        quality.languages = m.languages.iter().map(|(l, c)| (l.clone(), c.iter().map(|(k, v)| (k.clone(), figure(v))).collect())).collect();
     }
     if let Some(h) = &history {
         quality.region_volume = h.regions.iter().map(|(r, days)| (r.clone(), days.iter().map(|(d, t)| (*d, t.docs)).collect())).collect();
@@ -416,6 +416,17 @@ pub fn gather(store: &Path, options: &ReportOptions) -> Result<ReportData, Repor
         regions: regions.len(),
     };
     Ok(ReportData { header, regions, alerts, charts, period, targets, terms, evidence, quality, notes, redacted: options.redact })
+}
+
+/// A manifest figure as shown: integers as they are, fractions to two places.
+fn figure(v: &serde_json::Value) -> String {
+    match (v.as_u64(), v.as_i64(), v.as_f64()) {
+        (Some(n), _, _) => n.to_string(),
+        (_, Some(n), _) => n.to_string(),
+        (_, _, Some(x)) => format!("{x:.2}"),
+        _ if v.is_null() => "–".into(),
+        _ => v.to_string(),
+    }
 }
 
 /// Builds the report of an output directory and writes it atomically (a

@@ -77,8 +77,8 @@ pub struct ManifestView {
     pub dates: Vec<String>,
     /// How documents were placed in regions (absent before region assignment existed).
     pub regions: Option<RegionsView>,
-    /// Per language, how documents got it (`given`, `detected`, …).
-    pub languages: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per language, how documents got it (`given`, `detected`, …, and figures such as `mean_confidence`).
+    pub languages: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
 }
 
 /// The manifest's `regions` block: documents per assignment method.
@@ -86,7 +86,7 @@ pub struct ManifestView {
 #[serde(default)]
 pub struct RegionsView {
     /// Documents per method (`field`, `source_table`, `location`, `text`, `ambiguous`, `unknown`).
-    pub placed_by: BTreeMap<String, u64>,
+    pub placed_by: BTreeMap<String, serde_json::Value>,
     /// The methods in the order the pipeline tries them.
     pub order: Vec<String>,
 }
@@ -353,5 +353,10 @@ mod tests {
         assert_eq!(m.run_id, "abc");
         assert_eq!(m.sources["s"], Counts { read: 3, accepted: 2, rejected: 1 });
         assert!(m.inputs.is_empty());
+        // Blocks added by later versions read whatever their numbers are.
+        let m: ManifestView =
+            serde_json::from_str(r#"{"languages":{"en":{"given":1,"mean_confidence":0.93}},"regions":{"placed_by":{"field":3},"new":true}}"#).unwrap();
+        assert_eq!(m.languages["en"]["mean_confidence"], 0.93);
+        assert_eq!(m.regions.unwrap().placed_by["field"], 3);
     }
 }
