@@ -250,6 +250,8 @@ pub struct RunSummary {
     pub docs_flagged: u64,
     /// The indicators recomputed from the whole store after this run (`None` while the store holds no time series yet).
     pub indicators: Option<crate::indicators::IndicatorSummary>,
+    /// The morning report written after the indicators (`OUTPUT/report.html`).
+    pub report: Option<PathBuf>,
 }
 
 /// Why a run failed after validation.
@@ -283,6 +285,9 @@ pub enum RunError {
     /// The time series were written, but the indicators could not be recomputed.
     #[error("time series written, but the indicators failed: {0}; the previous indicators are unchanged (fix or remove what is named, re-run the night it came from, then `tocsin indicators STORE`)")]
     Indicators(#[from] crate::indicators::IndicatorError),
+    /// The time series and indicators were written, but the report could not be.
+    #[error("time series and indicators written, but the report failed: {0}")]
+    Report(#[from] crate::report::ReportError),
 }
 
 /// The partial result of some chunks.
@@ -495,7 +500,9 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     } else {
         None
     };
-    Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged, indicators })
+    // Still under the lock, so the report shows one consistent store; written atomically.
+    let report = Some(crate::report::write(&p.out_dir, None, &crate::report::ReportOptions::default())?);
+    Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged, indicators, report })
 }
 
 fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
