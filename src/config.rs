@@ -409,12 +409,36 @@ pub struct Limits {
     pub min_date: String,
     /// Days after the run's wall-clock time still accepted (clock skew).
     pub max_future_days: i64,
+    /// Deepest nesting of arrays and objects accepted in a JSON record (JSON lines, Telegram messages, tweets).
+    pub max_json_depth: usize,
+    /// What a NUL character (U+0000) in a record's mapped text or fields does.
+    pub nul_bytes: NulBytes,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_record_bytes: 8 * 1024 * 1024, invalid_utf8: InvalidUtf8::Reject, min_date: "1990-01-01".into(), max_future_days: 2 }
+        Limits {
+            max_record_bytes: 8 * 1024 * 1024,
+            invalid_utf8: InvalidUtf8::Reject,
+            min_date: "1990-01-01".into(),
+            max_future_days: 2,
+            max_json_depth: 64,
+            nul_bytes: NulBytes::Reject,
+        }
     }
+}
+
+/// What a NUL character in a record does. NUL is never text: it comes from
+/// binary junk, broken exports or attempts to cut strings short in tools
+/// downstream (C strings, some CSV readers), so by default the record is rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum NulBytes {
+    /// The record is rejected, naming the field.
+    #[default]
+    Reject,
+    /// NUL characters are removed from every mapped field and the record is kept.
+    Strip,
 }
 
 /// Where the pseudonymisation key comes from.

@@ -8,7 +8,8 @@
 //! [`rules`] (→ [`signal::Signal`]s, in [`detect`]) → [`aggregate`]
 //! (mergeable counters) and [`evidence`] (flagged documents for review) →
 //! [`sink`] (Parquet time series and evidence, rejects, manifest)
-//! → [`indicators`] (stage-two indicators, baselines and alert levels).
+//! → [`indicators`] (stage-two indicators, baselines and alert levels)
+//! → [`report`] (the morning report, one self-contained HTML page).
 //! [`region`] places each document in a region (its own field, a source
 //! table, or a gazetteer of place names) before it is aggregated.
 //! [`pipeline`] drives the stages on all cores; the binary only parses
@@ -28,6 +29,7 @@ pub mod lexicon;
 pub mod normalize;
 pub mod pipeline;
 pub mod region;
+pub mod report;
 pub mod rules;
 pub mod signal;
 pub mod sink;

@@ -58,6 +58,8 @@ enum Command {
     },
     /// Recompute the stage-two indicators of a store (an output directory) from its whole time series history.
     Indicators(IndicatorArgs),
+    /// Write the morning report (one self-contained HTML page) of a run's output directory.
+    Report(ReportArgs),
     /// Lexicon tools.
     Lexicon {
         #[command(subcommand)]
@@ -168,6 +170,22 @@ struct IndicatorArgs {
 }
 
 #[derive(clap::Args)]
+struct ReportArgs {
+    /// The output directory of a run (default: the pipeline's).
+    #[arg(long, conflicts_with = "pipeline")]
+    out: Option<PathBuf>,
+    /// Pipeline config whose output directory to report on (default: pipelines/demo.toml).
+    #[arg(long)]
+    pipeline: Option<PathBuf>,
+    /// Where to write the HTML (default: OUTPUT/report.html).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Show evidence snippets as stored, without masking matched terms.
+    #[arg(long)]
+    no_redact: bool,
+}
+
+#[derive(clap::Args)]
 struct RunArgs {
     /// Pipeline config (TOML).
     pipeline: Option<PathBuf>,
@@ -195,6 +213,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args, cli.quiet),
         Command::Validate { pipeline } => validate(&pipeline),
         Command::Indicators(args) => indicators(args, cli.quiet),
+        Command::Report(args) => report(args, cli.quiet),
         Command::Lexicon { command: LexiconCommand::Check { paths } } => lexicon_check(&paths),
         Command::Lexicon { command: LexiconCommand::Import { format, file, out, lang, name, columns, categories } } => {
             let opts =
@@ -284,6 +303,9 @@ fn run(args: RunArgs, quiet: bool) -> ExitCode {
                     }
                     println!("  see {}/indicators_latest.csv and indicators/ (Parquet)", summary.out_dir.display());
                 }
+                if let Some(report) = &summary.report {
+                    println!("report: {}", report.display());
+                }
             }
             ExitCode::SUCCESS
         }
@@ -329,6 +351,52 @@ fn indicators(args: IndicatorArgs, quiet: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e @ (IndicatorError::Mapping(_) | IndicatorError::Options(_))) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report(args: ReportArgs, quiet: bool) -> ExitCode {
+    let store = match args.out {
+        Some(out) => out,
+        None => {
+            let path = args.pipeline.clone().unwrap_or_else(|| PathBuf::from("pipelines/demo.toml"));
+            if args.pipeline.is_none() && !path.exists() {
+                eprintln!("error: no --out or --pipeline given and `pipelines/demo.toml` is not here; name the output directory: tocsin report --out DIR");
+                return ExitCode::from(2);
+            }
+            match LoadedConfig::from_file(&path) {
+                Ok(l) => l.output_dir(),
+                Err(e) => return report_problems(&e),
+            }
+        }
+    };
+    if !store.is_dir() {
+        eprintln!("error: `{}` is not a folder; name the output directory of a run", store.display());
+        return ExitCode::from(2);
+    }
+    // A run writing the store meanwhile would give a report of half-old, half-new files.
+    let _lock = match tocsin::sink::lock::OutputLock::acquire(&store) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = tocsin::report::ReportOptions { redact: !args.no_redact };
+    match tocsin::report::write(&store, args.output.as_deref(), &options) {
+        Ok(path) => {
+            if !quiet {
+                println!("report: {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e @ tocsin::report::ReportError::Empty(_)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -250,6 +250,8 @@ pub struct RunSummary {
     pub docs_flagged: u64,
     /// The indicators recomputed from the whole store after this run (`None` while the store holds no time series yet).
     pub indicators: Option<crate::indicators::IndicatorSummary>,
+    /// The morning report written after the indicators (`OUTPUT/report.html`).
+    pub report: Option<PathBuf>,
 }
 
 /// Why a run failed after validation.
@@ -261,12 +263,31 @@ pub enum RunError {
     /// Writing failed (disk full, permissions …); nothing was moved into place.
     #[error(transparent)]
     Sink(#[from] SinkError),
+    /// Writing the outputs failed (disk full, file too large, permissions) before any was published.
+    #[error("cannot write the outputs: {source}; nothing was published, `{}` is as it was before this run", .out.display())]
+    Unpublished {
+        /// The output directory.
+        out: PathBuf,
+        /// What failed.
+        source: SinkError,
+    },
+    /// Moving the written outputs into place failed part way.
+    #[error("cannot publish the outputs: {source}; the next run on `{}` finishes publishing this one from its staging folder", .out.display())]
+    Publishing {
+        /// The output directory.
+        out: PathBuf,
+        /// What failed.
+        source: SinkError,
+    },
     /// The thread pool could not start.
     #[error("cannot start worker threads: {0}")]
     Threads(String),
     /// The time series were written, but the indicators could not be recomputed.
-    #[error("time series written, but the indicators failed: {0}")]
+    #[error("time series written, but the indicators failed: {0}; the previous indicators are unchanged (fix or remove what is named, re-run the night it came from, then `tocsin indicators STORE`)")]
     Indicators(#[from] crate::indicators::IndicatorError),
+    /// The time series and indicators were written, but the report could not be.
+    #[error("time series and indicators written, but the report failed: {0}")]
+    Report(#[from] crate::report::ReportError),
 }
 
 /// The partial result of some chunks.
@@ -308,6 +329,7 @@ impl Partial {
             match record {
                 Ok(mut doc) => {
                     counts.accepted += 1;
+                    counts.lossy += doc.lossy as u64;
                     let origin = p.languages.assign(&mut doc, source);
                     languages.add(doc.lang.as_deref(), origin);
                     // One matching view serves region assignment, detection and the repost key.
@@ -342,9 +364,7 @@ impl Partial {
         self.placed.merge(&other.placed);
         self.languages.merge(other.languages);
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
-            a.read += b.read;
-            a.accepted += b.accepted;
-            a.rejected += b.rejected;
+            *a += b;
         }
         self
     }
@@ -357,7 +377,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let threads = if opts.threads > 0 { opts.threads } else { p.config.config.threads };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| RunError::Threads(e.to_string()))?;
     // Staged from the start: evidence spills into it while the workers run.
-    let mut staging = Staging::new(&p.out_dir)?;
+    let mut staging = Staging::new(&p.out_dir).map_err(|source| RunError::Unpublished { out: p.out_dir.clone(), source })?;
     let spill = if p.config.config.evidence.format == EvidenceFormat::Off {
         None
     } else {
@@ -427,23 +447,19 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     })();
     let (outputs, dates) = match written {
         Ok(x) => x,
-        Err(e) => {
+        Err(source) => {
             staging.abandon();
-            return Err(e.into());
+            return Err(RunError::Unpublished { out: p.out_dir.clone(), source });
         }
     };
     let mut sources = BTreeMap::new();
     for (plan, counts) in p.ingest.sources.iter().zip(&result.counts) {
-        let e: &mut SourceCounts = sources.entry(plan.name.clone()).or_default();
-        e.read += counts.read;
-        e.accepted += counts.accepted;
-        e.rejected += counts.rejected;
+        *sources.entry(plan.name.clone()).or_default() += *counts;
     }
-    let totals = result.counts.iter().fold(SourceCounts::default(), |a, c| SourceCounts {
-        read: a.read + c.read,
-        accepted: a.accepted + c.accepted,
-        rejected: a.rejected + c.rejected,
-    });
+    let mut totals = SourceCounts::default();
+    for c in &result.counts {
+        totals += *c;
+    }
     let manifest = Manifest {
         tocsin_version: env!("CARGO_PKG_VERSION").into(),
         run_id: run_id.clone(),
@@ -473,18 +489,20 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         staging.write(Path::new("manifest.json"), &json)?;
         Ok(())
     })();
-    if let Err(e) = finish {
+    if let Err(source) = finish {
         staging.abandon();
-        return Err(e.into());
+        return Err(RunError::Unpublished { out: p.out_dir.clone(), source });
     }
-    staging.commit(Some(Path::new("manifest.json")))?;
+    staging.commit(Some(Path::new("manifest.json"))).map_err(|source| RunError::Publishing { out: p.out_dir.clone(), source })?;
     // Still under the output lock: the indicators are recomputed from the whole store, so earlier nights count.
     let indicators = if p.out_dir.join("timeseries").is_dir() {
         Some(crate::indicators::compute(&p.out_dir, &crate::indicators::IndicatorOptions::default())?)
     } else {
         None
     };
-    Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged, indicators })
+    // Still under the lock, so the report shows one consistent store; written atomically.
+    let report = Some(crate::report::write(&p.out_dir, None, &crate::report::ReportOptions::default())?);
+    Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged, indicators, report })
 }
 
 fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {

@@ -255,7 +255,32 @@ pub fn assemble<'a>(
         }
         reach = reach.saturating_add(v as u64);
     }
-    Ok(Document { id, text, lang, region, timestamp, date, source, author, reach, location, speaker_type, lossy: false })
+    nul_bytes(Document { id, text, lang, region, timestamp, date, source, author, reach, location, speaker_type, lossy: false }, ctx.limits.nul_bytes)
+}
+
+/// Applies `limits.nul_bytes` to every string field of a document: a reject naming the field, or the NULs removed.
+fn nul_bytes(mut d: Document<'_>, policy: crate::config::NulBytes) -> Result<Document<'_>, String> {
+    fn fix<'a>(name: &str, v: &mut Cow<'a, str>, policy: crate::config::NulBytes) -> Result<(), String> {
+        if !v.contains('\0') {
+            return Ok(());
+        }
+        match policy {
+            crate::config::NulBytes::Reject => Err(format!("field `{name}` contains a NUL character (U+0000); limits.nul_bytes = \"strip\" removes them")),
+            crate::config::NulBytes::Strip => {
+                *v = Cow::Owned(v.replace('\0', ""));
+                Ok(())
+            }
+        }
+    }
+    fix("text", &mut d.text, policy)?;
+    fix("id", &mut d.id, policy)?;
+    fix("source", &mut d.source, policy)?;
+    for (name, v) in [("lang", &mut d.lang), ("region", &mut d.region), ("location", &mut d.location)] {
+        if let Some(v) = v {
+            fix(name, v, policy)?;
+        }
+    }
+    Ok(d)
 }
 
 #[cfg(test)]

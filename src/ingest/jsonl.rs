@@ -151,6 +151,15 @@ pub fn parse_lines(bytes: &[u8], first_line: u64, plan: &SourcePlan, file: &str,
             excerpt: excerpt(&String::from_utf8_lossy(&line[..line.len().min(480)]), 120),
         };
         let fallback = || format!("{}:{}", short_name(file), this_line);
+        // The chunker only sees lines still growing past the limit; a whole line read in one buffer is checked here.
+        if line.len() > ctx.limits.max_record_bytes {
+            f(Err(reject(format!("record larger than {} bytes (limits.max_record_bytes)", ctx.limits.max_record_bytes))));
+            continue;
+        }
+        if super::records::json_too_deep(line, ctx.limits.max_json_depth) {
+            f(Err(reject(super::records::nesting_reason(ctx.limits.max_json_depth))));
+            continue;
+        }
         match std::str::from_utf8(line) {
             Ok(s) => f(parse_record(s, &top, plan, ctx, &fallback).map_err(reject)),
             Err(e) => match ctx.limits.invalid_utf8 {

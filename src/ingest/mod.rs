@@ -190,7 +190,7 @@ pub struct ChunkStream {
     sources: Vec<SourcePlan>,
     limits: Limits,
     position: (usize, usize),
-    current: Option<FileReader>,
+    current: Option<FileChunks>,
 }
 
 enum FileReader {
@@ -202,13 +202,79 @@ enum FileReader {
 /// Target size of a JSON lines chunk.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
+/// The chunks of one input of one source, framed as its format says.
+///
+/// A run gets these for every file from [`ChunkStream`]; the fuzz targets and
+/// tools get them from [`file_chunks`] over any byte stream, so both go
+/// through the same framing and parsing.
+pub struct FileChunks {
+    source_name: String,
+    reader: Option<FileReader>,
+    /// A file that cannot be read at all: one chunk holding its reject.
+    failed: Option<Chunk>,
+}
+
+impl Iterator for FileChunks {
+    type Item = Chunk;
+
+    fn next(&mut self) -> Option<Chunk> {
+        if let Some(chunk) = self.failed.take() {
+            return Some(chunk);
+        }
+        let next = match self.reader.as_mut()? {
+            FileReader::Jsonl(r) => r.next_chunk(&self.source_name),
+            FileReader::Csv(r) => r.next_chunk(&self.source_name),
+            FileReader::Records(r) => r.next_chunk(),
+        };
+        if next.is_none() {
+            self.reader = None;
+        }
+        next
+    }
+}
+
+/// Frames one decompressed input of source `s` (an index into `sources`) into chunks.
+///
+/// `file` is the name rejects carry; `path` is only opened again by the
+/// Parquet reader, which needs random access. A file that cannot be read at
+/// all (no header, not the format) gives one chunk holding one reject.
+pub fn file_chunks(
+    sources: &[SourcePlan],
+    s: usize,
+    file: Arc<str>,
+    path: &std::path::Path,
+    reader: Box<dyn std::io::BufRead + Send>,
+    limits: &Limits,
+) -> FileChunks {
+    let source = &sources[s];
+    let whole_file_reject = |line: u64, reason: String| Chunk {
+        source: s,
+        file: file.clone(),
+        data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
+        rejects: vec![Reject { source: source.name.clone(), file: file.to_string(), line, reason, excerpt: String::new() }],
+    };
+    let opened = match source.format {
+        Format::Jsonl => Ok(FileReader::Jsonl(jsonl::LineChunker::new(s, file.clone(), reader, limits.max_record_bytes))),
+        Format::Telegram | Format::Twitter | Format::Feed | Format::Textdir | Format::Parquet => {
+            open_records(s, file.clone(), path, reader, source, limits).map(FileReader::Records).map_err(|reason| whole_file_reject(0, reason))
+        }
+        Format::Csv => {
+            rows::RowChunker::new(s, file.clone(), reader, source, limits.max_record_bytes).map(FileReader::Csv).map_err(|reason| whole_file_reject(1, reason))
+        }
+    };
+    match opened {
+        Ok(r) => FileChunks { source_name: source.name.clone(), reader: Some(r), failed: None },
+        Err(chunk) => FileChunks { source_name: source.name.clone(), reader: None, failed: Some(chunk) },
+    }
+}
+
 impl ChunkStream {
     /// A stream over the sources of a context.
     pub fn new(ctx: &IngestContext) -> Self {
         ChunkStream { digests: Default::default(), sources: ctx.sources.clone(), limits: ctx.limits.clone(), position: (0, 0), current: None }
     }
 
-    fn open_next(&mut self) -> Option<Result<FileReader, Chunk>> {
+    fn open_next(&mut self) -> Option<FileChunks> {
         let (s, f) = self.position;
         let source = self.sources.get(s)?;
         let Some(path) = source.files.get(f) else {
@@ -217,42 +283,27 @@ impl ChunkStream {
         };
         self.position = (s, f + 1);
         let file: Arc<str> = Arc::from(path.display().to_string());
-        let opened = decompress::open_hashed(path);
-        Some(match opened {
+        Some(match decompress::open_hashed(path) {
             Ok((reader, _, digest)) => {
                 self.digests.lock().expect("digest list").push((s, path.clone(), digest));
-                match source.format {
-                    Format::Jsonl => Ok(FileReader::Jsonl(jsonl::LineChunker::new(s, file, reader, self.limits.max_record_bytes))),
-                    Format::Telegram | Format::Twitter | Format::Feed | Format::Textdir | Format::Parquet => {
-                        open_records(s, file.clone(), path, reader, source, &self.limits).map(FileReader::Records).map_err(|reason| Chunk {
-                            source: s,
-                            file: file.clone(),
-                            data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
-                            rejects: vec![Reject { source: source.name.clone(), file: file.to_string(), line: 0, reason, excerpt: String::new() }],
-                        })
-                    }
-                    Format::Csv => {
-                        rows::RowChunker::new(s, file.clone(), reader, source, self.limits.max_record_bytes).map(FileReader::Csv).map_err(|reason| Chunk {
-                            source: s,
-                            file: file.clone(),
-                            data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
-                            rejects: vec![Reject { source: source.name.clone(), file: file.to_string(), line: 1, reason, excerpt: String::new() }],
-                        })
-                    }
-                }
+                file_chunks(&self.sources, s, file, path, reader, &self.limits)
             }
-            Err(e) => Err(Chunk {
-                source: s,
-                file: file.clone(),
-                data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
-                rejects: vec![Reject {
-                    source: source.name.clone(),
-                    file: file.to_string(),
-                    line: 0,
-                    reason: format!("cannot open: {e}"),
-                    excerpt: String::new(),
-                }],
-            }),
+            Err(e) => FileChunks {
+                source_name: source.name.clone(),
+                reader: None,
+                failed: Some(Chunk {
+                    source: s,
+                    file: file.clone(),
+                    data: ChunkData::Lines { bytes: Vec::new(), first_line: 1 },
+                    rejects: vec![Reject {
+                        source: source.name.clone(),
+                        file: file.to_string(),
+                        line: 0,
+                        reason: format!("cannot open: {e}"),
+                        excerpt: String::new(),
+                    }],
+                }),
+            },
         })
     }
 }
@@ -262,27 +313,10 @@ impl Iterator for ChunkStream {
 
     fn next(&mut self) -> Option<Chunk> {
         loop {
-            if let Some(reader) = &mut self.current {
-                let name = &self.sources[match reader {
-                    FileReader::Jsonl(r) => r.source,
-                    FileReader::Csv(r) => r.source,
-                    FileReader::Records(r) => r.source,
-                }]
-                .name;
-                let next = match reader {
-                    FileReader::Jsonl(r) => r.next_chunk(name),
-                    FileReader::Csv(r) => r.next_chunk(name),
-                    FileReader::Records(r) => r.next_chunk(),
-                };
-                match next {
-                    Some(chunk) => return Some(chunk),
-                    None => self.current = None,
-                }
+            if let Some(chunk) = self.current.as_mut().and_then(Iterator::next) {
+                return Some(chunk);
             }
-            match self.open_next()? {
-                Ok(reader) => self.current = Some(reader),
-                Err(chunk) => return Some(chunk),
-            }
+            self.current = Some(self.open_next()?);
         }
     }
 }

@@ -52,6 +52,48 @@ pub fn offset_in(buf: &[u8], part: &str) -> usize {
     (part.as_ptr() as usize).saturating_sub(buf.as_ptr() as usize).min(buf.len())
 }
 
+/// Whether a JSON text nests arrays and objects deeper than `max`.
+///
+/// One pass over the bytes, outside strings. The field reader skips unmapped
+/// values without recursion, so depth alone costs nothing there; but a
+/// record nested thousands deep is junk or an attack on a tool downstream,
+/// and the serde_json value tree used by some formats stops at 128 with an
+/// error that does not say why. So every JSON format rejects it by this
+/// one rule, with one reason: [`nesting_reason`].
+pub fn json_too_deep(bytes: &[u8], max: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in bytes {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The reject reason of a record nested too deeply.
+pub fn nesting_reason(max: usize) -> String {
+    format!("JSON nested too deeply (more than {max} levels of arrays and objects; limits.max_json_depth)")
+}
+
 /// Hands out the records of one file in chunks.
 pub struct RecordChunker {
     pub(super) source: usize,
@@ -171,6 +213,16 @@ mod tests {
         assert!(lookup(&v, "a.z").is_none());
         assert!(matches!(raw_field(lookup(&v, "a")), RawField::Other("an object")));
         assert!(matches!(raw_field(Some(&serde_json::json!(["p", "q"]))), RawField::StrList(l) if l.len() == 2));
+    }
+
+    #[test]
+    fn nesting_depth_counts_outside_strings_only() {
+        assert!(!json_too_deep(br#"{"a":[1,{"b":2}]}"#, 3));
+        assert!(json_too_deep(br#"{"a":[1,{"b":[2]}]}"#, 3));
+        assert!(!json_too_deep(br#"{"a":"[[[[[[{{{{\"[[["}"#, 1));
+        let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(json_too_deep(deep.as_bytes(), 64));
+        assert!(!json_too_deep(deep.as_bytes(), 100_000));
     }
 
     #[test]

@@ -51,7 +51,14 @@ struct LineIndex {
     base: u64,
     /// Offsets of newlines not yet passed by a query (bounded by the reader's look-ahead).
     newlines: std::collections::VecDeque<u64>,
+    /// Where the row being read started (the end of the last row returned).
+    row_start: u64,
+    /// Bytes one row may take before reading stops (`limits.max_record_bytes` plus the reader's look-ahead).
+    row_limit: u64,
 }
+
+/// Look-ahead of the CSV reader past the end of a row: more than its buffer.
+const CSV_LOOKAHEAD: u64 = 64 * 1024;
 
 impl LineIndex {
     /// The 1-based line of a record starting at a byte offset; offsets must be asked in increasing order.
@@ -73,6 +80,15 @@ struct Counting<R> {
 
 impl<R: std::io::Read> std::io::Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let idx = self.index.lock().expect("line index");
+        if idx.row_limit > 0 && idx.read.saturating_sub(idx.row_start) > idx.row_limit {
+            // A row this long is an unbalanced quote or junk: stop before the csv crate holds it whole.
+            return Err(std::io::Error::other(format!(
+                "a row longer than {} bytes (limits.max_record_bytes): an unclosed quote or a broken export",
+                idx.row_limit - CSV_LOOKAHEAD
+            )));
+        }
+        drop(idx);
         let n = self.inner.read(buf)?;
         let mut idx = self.index.lock().expect("line index");
         let start = idx.read;
@@ -100,7 +116,7 @@ pub struct RowChunker {
 impl RowChunker {
     /// Opens the CSV reader and reads the header.
     pub fn new(source: usize, file: Arc<str>, stream: Box<dyn BufRead + Send>, plan: &SourcePlan, max_record: usize) -> Result<Self, String> {
-        let lines = Arc::new(std::sync::Mutex::new(LineIndex::default()));
+        let lines = Arc::new(std::sync::Mutex::new(LineIndex { row_limit: max_record as u64 + CSV_LOOKAHEAD, ..LineIndex::default() }));
         let counting = Counting { inner: stream, index: lines.clone() };
         let mut reader = csv::ReaderBuilder::new().delimiter(plan.delimiter).quote(plan.quote).flexible(false).has_headers(true).from_reader(counting);
         let header = reader.byte_headers().map_err(|e| format!("cannot read the CSV header: {e}"))?.clone();
@@ -155,7 +171,10 @@ impl RowChunker {
     /// The line a row starts on, and where the next one will start.
     fn line_of(&mut self, record: &csv::ByteRecord) -> u64 {
         let byte = record.position().map_or(0, |p| p.byte());
-        let line = self.lines.lock().expect("line index").line_at(byte);
+        let mut idx = self.lines.lock().expect("line index");
+        let line = idx.line_at(byte);
+        idx.row_start = self.reader.position().byte();
+        drop(idx);
         let inner_newlines = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
         self.next_line = line + inner_newlines + 1;
         line

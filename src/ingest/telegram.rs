@@ -55,6 +55,10 @@ pub fn read(buf: &[u8], plan: &SourcePlan, file: &str, limits: &Limits) -> Resul
             rejects.push(reject(plan, file, line, format!("record larger than {} bytes (limits.max_record_bytes)", limits.max_record_bytes), raw.get()));
             continue;
         }
+        if super::records::json_too_deep(raw.get().as_bytes(), limits.max_json_depth) {
+            rejects.push(reject(plan, file, line, super::records::nesting_reason(limits.max_json_depth), raw.get()));
+            continue;
+        }
         let mut msg: Map<String, Value> = match serde_json::from_str::<Value>(raw.get()) {
             Ok(Value::Object(m)) => m,
             Ok(_) => {

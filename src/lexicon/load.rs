@@ -155,10 +155,40 @@ fn load_csv_lexicon(path: &Path, set: &mut LexiconSet, problems: &mut Vec<Proble
     let Some(bytes) = read(path, problems) else {
         return;
     };
+    csv_lexicon_into(path, &bytes, set, problems);
+}
+
+/// Reads one plain CSV lexicon (TSV when `path` ends in `.tsv`) from its bytes, as
+/// [`load_lexicons`] reads such a file; `path` only names it in problems.
+pub fn parse_csv_lexicon(path: &Path, bytes: &[u8]) -> Result<LexiconSet, LexiconError> {
+    let mut set = LexiconSet::default();
+    let mut problems = Vec::new();
+    csv_lexicon_into(path, bytes, &mut set, &mut problems);
+    check_collisions(&set, &mut problems);
+    if problems.is_empty() {
+        Ok(set)
+    } else {
+        Err(LexiconError { problems })
+    }
+}
+
+/// Reads a pack's `modifiers.csv` from its bytes, as a pack is loaded; `path` only names it in problems.
+pub fn parse_modifiers(path: &Path, bytes: &[u8], lexicon: &str) -> Result<LexiconSet, LexiconError> {
+    let mut set = LexiconSet::default();
+    let mut problems = Vec::new();
+    parse_cues(path, bytes, lexicon, &mut set, &mut problems);
+    if problems.is_empty() {
+        Ok(set)
+    } else {
+        Err(LexiconError { problems })
+    }
+}
+
+fn csv_lexicon_into(path: &Path, bytes: &[u8], set: &mut LexiconSet, problems: &mut Vec<Problem>) {
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "lexicon".into());
     let delimiter = if path.extension().is_some_and(|e| e == "tsv") { b'\t' } else { b',' };
     let before = set.entries.len();
-    parse_terms(path, &bytes, delimiter, &name, set, problems);
+    parse_terms(path, bytes, delimiter, &name, set, problems);
     set.lexicons.push(LexiconInfo {
         name,
         version: String::new(),
@@ -168,7 +198,7 @@ fn load_csv_lexicon(path: &Path, set: &mut LexiconSet, problems: &mut Vec<Proble
         maintainer: String::new(),
         description: "plain CSV lexicon".into(),
         path: path.to_path_buf(),
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        sha256: hex::encode(Sha256::digest(bytes)),
         entries: set.entries.len() - before,
     });
 }

@@ -13,7 +13,7 @@ mod matcher;
 use std::path::PathBuf;
 
 pub use fuzzy::{FuzzyIndex, FuzzyLang, KnownWord};
-pub use load::{load_lexicons, load_pack, LexiconError};
+pub use load::{load_lexicons, load_pack, parse_csv_lexicon, parse_modifiers, LexiconError};
 pub(crate) use matcher::{for_each_word_start, verify};
 pub use matcher::{CompiledLexicon, Hit};
 

@@ -15,7 +15,7 @@ mod tokens;
 
 use std::borrow::Cow;
 
-pub use fold::{is_word_char, script_of, Script};
+pub use fold::{is_letter, is_word_char, script_of, Script};
 pub use tokens::{tokenize, Token};
 
 use fold::{cyrillic_lookalike, drops_marks, fold_letter, is_filler, is_invisible, is_letter_separator, latin_lookalike, leet};
@@ -303,7 +303,7 @@ fn build_plain(original: &str) -> MatchingView<'_> {
 }
 
 fn is_leet_symbol(c: char) -> bool {
-    leet(c).is_some() && !c.is_alphabetic()
+    leet(c).is_some() && !is_letter(c)
 }
 
 /// Cheap scan of a plain view for signs of obfuscation: a leet character
@@ -311,7 +311,7 @@ fn is_leet_symbol(c: char) -> bool {
 /// single letters spread out with separators.
 fn shows_obfuscation(text: &str) -> bool {
     let b = text.as_bytes();
-    let alpha = |c: Option<char>| c.is_some_and(char::is_alphabetic);
+    let alpha = |c: Option<char>| c.is_some_and(is_letter);
     for (i, &c) in b.iter().enumerate() {
         match c {
             b'0'..=b'9' | b'@' | b'$' | b'!' | b'|' | b'+' => {
@@ -350,11 +350,11 @@ fn shows_obfuscation(text: &str) -> bool {
         for c in text.chars().chain(std::iter::once('\0')) {
             w.rotate_left(1);
             w[6] = c;
-            if w[6] == w[5] && w[5] == w[4] && !c.is_ascii() && c.is_alphabetic() {
+            if w[6] == w[5] && w[5] == w[4] && !c.is_ascii() && is_letter(c) {
                 return true;
             }
             let word = |c: char| c != '\0' && is_word_char(c);
-            if is_letter_separator(w[2]) && is_letter_separator(w[4]) && !word(w[0]) && !word(w[6]) && [w[1], w[3], w[5]].iter().all(|c| c.is_alphabetic()) {
+            if is_letter_separator(w[2]) && is_letter_separator(w[4]) && !word(w[0]) && !word(w[6]) && [w[1], w[3], w[5]].iter().all(|c| is_letter(*c)) {
                 return true;
             }
         }
@@ -364,7 +364,7 @@ fn shows_obfuscation(text: &str) -> bool {
 
 fn build_aggressive<'a>(plain: &MatchingView<'a>) -> MatchingView<'a> {
     let mut v: Vec<(char, usize)> = plain.text().char_indices().map(|(i, c)| (c, plain.origin(i))).collect();
-    let alpha = |v: &[(char, usize)], i: usize| v.get(i).is_some_and(|x| x.0.is_alphabetic());
+    let alpha = |v: &[(char, usize)], i: usize| v.get(i).is_some_and(|x| is_letter(x.0));
     // 1. Leetspeak inside words.
     let mut i = 0;
     while i < v.len() {
@@ -413,7 +413,7 @@ fn build_aggressive<'a>(plain: &MatchingView<'a>) -> MatchingView<'a> {
         if !keep[idx] {
             continue;
         }
-        if c.is_alphabetic() && last == Some(c) {
+        if is_letter(c) && last == Some(c) {
             // The kept letter now stands for the whole run: extend its end.
             let n = c.len_utf8();
             let len = end_map.len();

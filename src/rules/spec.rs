@@ -194,8 +194,33 @@ pub struct RuleSet {
     pub files: Vec<(PathBuf, String)>,
 }
 
-/// Size limit of one compiled regex.
+/// Size limit of one compiled regex (program and lazy DFA each); it also bounds compile time.
 const REGEX_SIZE_LIMIT: usize = 2 * 1024 * 1024;
+/// Deepest nesting of groups and repetitions in a pattern.
+const REGEX_NEST_LIMIT: u32 = 64;
+/// Longest pattern text accepted: a rule is a phrase shape, not a word list (those belong in the lexicon).
+const MAX_PATTERN_BYTES: usize = 4096;
+
+/// Compiles one rule pattern under the limits; the error says which limit, in words.
+fn compile_pattern(pattern: &str) -> Result<Regex, String> {
+    if pattern.len() > MAX_PATTERN_BYTES {
+        return Err(format!("pattern is {} bytes, more than the {MAX_PATTERN_BYTES} allowed (put word lists in the lexicon, not in a regex)", pattern.len()));
+    }
+    RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).nest_limit(REGEX_NEST_LIMIT).build().map_err(|e| match e {
+        regex::Error::CompiledTooBig(limit) => {
+            format!("pattern is too large once compiled (more than {} KiB; bounded repetitions of classes such as `\\w{{200}}` grow fast)", limit / 1024)
+        }
+        e => {
+            let msg = e.to_string();
+            let last = msg.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim().trim_start_matches("error: ").to_string();
+            if last.contains("nest") {
+                format!("pattern does not compile: groups or repetitions nested deeper than {REGEX_NEST_LIMIT} ({last})")
+            } else {
+                format!("pattern does not compile: {last}")
+            }
+        }
+    })
+}
 
 impl RuleSet {
     /// Parses rule files (path, text); with none, the built-in defaults.
@@ -292,16 +317,13 @@ impl RuleSet {
                 if !(1..=3).contains(r.severity.get_ref()) {
                     problems.push(at(r.severity.span(), format!("rule `{}`: severity must be 1, 2 or 3", r.id.get_ref())));
                 }
-                match RegexBuilder::new(r.pattern.get_ref()).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build() {
+                match compile_pattern(r.pattern.get_ref()) {
                     Ok(regex) => {
                         if let Some(category) = category {
                             set.regex.push(RegexRule { id: r.id.into_inner(), lang: r.lang, regex, category, severity: *r.severity.get_ref() });
                         }
                     }
-                    Err(e) => problems.push(at(
-                        r.pattern.span(),
-                        format!("rule `{}`: pattern does not compile: {}", r.id.get_ref(), e.to_string().lines().last().unwrap_or("")),
-                    )),
+                    Err(why) => problems.push(at(r.pattern.span(), format!("rule `{}`: {why}", r.id.get_ref()))),
                 }
             }
             for f in file.fuzzy {

@@ -26,6 +26,17 @@ pub struct SourceCounts {
     pub accepted: u64,
     /// Records rejected (see rejects/).
     pub rejected: u64,
+    /// Accepted documents whose invalid UTF-8 was replaced by U+FFFD (`limits.invalid_utf8 = "lossy"`); part of `accepted`.
+    pub lossy: u64,
+}
+
+impl std::ops::AddAssign for SourceCounts {
+    fn add_assign(&mut self, o: SourceCounts) {
+        self.read += o.read;
+        self.accepted += o.accepted;
+        self.rejected += o.rejected;
+        self.lossy += o.lossy;
+    }
 }
 
 /// A lexicon used by the run.
