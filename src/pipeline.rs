@@ -436,7 +436,9 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
             days.insert(date);
         }
         if let Some(spill) = spill {
-            for (rel, n) in spill.finish(evidence_rows, &days, p.config.config.evidence.format, &mut staging)? {
+            // In the run's pool: days are encoded in parallel, with the threads the run was given.
+            let finished = pool.install(|| spill.finish(evidence_rows, &days, p.config.config.evidence.format, &mut staging))?;
+            for (rel, n) in finished {
                 outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
             }
         }
@@ -496,12 +498,12 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     staging.commit(Some(Path::new("manifest.json"))).map_err(|source| RunError::Publishing { out: p.out_dir.clone(), source })?;
     // Still under the output lock: the indicators are recomputed from the whole store, so earlier nights count.
     let indicators = if p.out_dir.join("timeseries").is_dir() {
-        Some(crate::indicators::compute(&p.out_dir, &crate::indicators::IndicatorOptions::default())?)
+        Some(pool.install(|| crate::indicators::compute(&p.out_dir, &crate::indicators::IndicatorOptions::default()))?)
     } else {
         None
     };
     // Still under the lock, so the report shows one consistent store; written atomically.
-    let report = Some(crate::report::write(&p.out_dir, None, &crate::report::ReportOptions::default())?);
+    let report = Some(pool.install(|| crate::report::write(&p.out_dir, None, &crate::report::ReportOptions::default()))?);
     Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged, indicators, report })
 }
 
