@@ -145,7 +145,7 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
         problems.push(config.problem_at(&c.output, msg));
     }
     let detector = match set {
-        Some(set) => match Detector::new(set.clone(), c.signals.clone()) {
+        Some(set) => match Detector::new(set.clone(), c.signals.clone()).map(|d| d.with_fuzzy(c.matching.fuzzy)) {
             Ok(d) => Some((d, set)),
             Err(crate::detect::DetectorError::Rules(e)) => {
                 problems.extend(e.problems);
