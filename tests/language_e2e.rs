@@ -165,7 +165,10 @@ fn a_hostile_sentence_in_a_second_language_is_flagged_only_with_mixed_detection_
 }
 
 /// Runs the binary on the mixed fixture (no `lang` fields) with `detect_lang` and the given `[language]` table.
-fn run_mixed(detector: &str, extra: &str) -> (Value, std::collections::BTreeMap<(String, String), (i64, i64)>) {
+/// (lang, category) → (docs, docs_flagged), as [`read`] gives.
+type Rows = std::collections::BTreeMap<(String, String), (i64, i64)>;
+
+fn run_mixed(detector: &str, extra: &str) -> (Value, Rows) {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("out");
     let fixture = repo().join("tests/data/lang/mixed_language.jsonl");

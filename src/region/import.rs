@@ -281,7 +281,8 @@ pub fn import(format: GeonamesFormat, files: &[PathBuf], options: &GeonamesOptio
                 None => None,
             };
             for f in files {
-                read_cities(f, country, known.as_ref(), iso, options.min_population, &mut out, &mut seen, &mut problems)?;
+                let filter = CityFilter { country, known: known.as_ref(), iso, min_population: options.min_population };
+                read_cities(f, &filter, &mut out, &mut seen, &mut problems)?;
             }
         }
     }
@@ -291,12 +292,18 @@ pub fn import(format: GeonamesFormat, files: &[PathBuf], options: &GeonamesOptio
     Ok(out)
 }
 
+/// Which cities an import keeps, and how their regions are written.
+struct CityFilter<'a> {
+    country: Option<&'a str>,
+    /// GeoNames `CC.ADM1` codes of the `--admin1` file.
+    known: Option<&'a BTreeSet<String>>,
+    iso: Option<&'a IsoMap>,
+    min_population: u64,
+}
+
 fn read_cities(
     path: &Path,
-    country: Option<&str>,
-    known: Option<&BTreeSet<String>>,
-    iso: Option<&IsoMap>,
-    min_population: u64,
+    &CityFilter { country, known, iso, min_population }: &CityFilter<'_>,
     out: &mut Imported,
     seen: &mut HashSet<(String, String)>,
     problems: &mut Vec<Problem>,
