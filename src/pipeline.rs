@@ -330,8 +330,8 @@ impl Partial {
                 Ok(mut doc) => {
                     counts.accepted += 1;
                     counts.lossy += doc.lossy as u64;
-                    let origin = p.languages.assign(&mut doc, source);
-                    languages.add(doc.lang.as_deref(), origin);
+                    let lang = p.languages.assign(&mut doc, source);
+                    languages.add(doc.lang.as_deref(), &lang);
                     // One matching view serves region assignment, detection and the repost key.
                     let plain = MatchingView::plain(&doc.text);
                     let placement = p.regions.place(&doc, &plain);
@@ -339,7 +339,7 @@ impl Partial {
                     if let Some(region) = placement.region() {
                         doc.region = region.map(|r| Cow::Owned(r.to_string()));
                     }
-                    let signals = p.detector.detect_langs(&plain, &p.languages.reading(doc.lang.as_deref(), source));
+                    let signals = p.detector.detect_langs(&plain, &p.languages.reading(doc.lang.as_deref(), source, &lang));
                     agg.add_keyed(&doc, &signals, text_key(plain.text()));
                     if spill.is_some() {
                         evidence.extend(evidence_row(&doc, source_name, &signals, &p.config.config.evidence));
