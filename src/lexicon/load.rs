@@ -108,7 +108,7 @@ fn load_pack_into(dir: &Path, set: &mut LexiconSet, problems: &mut Vec<Problem>)
     if terms.is_file() {
         if let Some(bytes) = read(&terms, problems) {
             hasher.update(&bytes);
-            parse_terms(&terms, &bytes, b',', &info.name, set, problems);
+            parse_terms(&terms, &bytes, b',', &info.name, true, set, problems);
         }
     }
     let modifiers = dir.join("modifiers.csv");
@@ -188,7 +188,7 @@ fn csv_lexicon_into(path: &Path, bytes: &[u8], set: &mut LexiconSet, problems: &
     let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "lexicon".into());
     let delimiter = if path.extension().is_some_and(|e| e == "tsv") { b'\t' } else { b',' };
     let before = set.entries.len();
-    parse_terms(path, bytes, delimiter, &name, set, problems);
+    parse_terms(path, bytes, delimiter, &name, false, set, problems);
     set.lexicons.push(LexiconInfo {
         name,
         version: String::new(),
@@ -234,7 +234,9 @@ fn header(path: &Path, reader: &mut csv::Reader<&[u8]>, required: &[&str], probl
     Some(cols)
 }
 
-fn parse_terms(path: &Path, bytes: &[u8], delimiter: u8, lexicon: &str, set: &mut LexiconSet, problems: &mut Vec<Problem>) {
+/// `strict`: a form that normalises to another of the same language and category is a problem (our packs);
+/// otherwise (a plain CSV lexicon read as it is, e.g. terms differing only by accents) both are kept, with a warning.
+fn parse_terms(path: &Path, bytes: &[u8], delimiter: u8, lexicon: &str, strict: bool, set: &mut LexiconSet, problems: &mut Vec<Problem>) {
     let mut reader = csv_reader(bytes, delimiter);
     let Some(cols) = header(path, &mut reader, &["term", "lang", "category"], problems) else {
         return;
@@ -318,7 +320,12 @@ fn parse_terms(path: &Path, bytes: &[u8], delimiter: u8, lexicon: &str, set: &mu
                 if first == line {
                     continue;
                 }
-                problems.push(at(format!("duplicate: `{form}` ({lang}, {}) already at line {first}", category.as_str())));
+                let message = format!("duplicate: `{form}` ({lang}, {}) already at line {first}", category.as_str());
+                if strict {
+                    problems.push(at(message));
+                } else {
+                    folded_warning(path, line, &message);
+                }
             } else {
                 seen.insert(key, line);
             }
@@ -404,6 +411,11 @@ fn parse_words(path: &Path, bytes: &[u8], lang: &str, set: &mut LexiconSet, prob
     }
 }
 
+/// Warns of two forms of a plain CSV lexicon that the matching view cannot tell apart (accents, case).
+fn folded_warning(path: &Path, line: usize, message: &str) {
+    tracing::warn!("{}:{line}: {message} (the matching view folds them together; both entries are kept)", path.display());
+}
+
 /// A variant of one entry that normalises to the form of another entry of the
 /// same language but a different category makes matches ambiguous.
 fn check_collisions(set: &LexiconSet, problems: &mut Vec<Problem>) {
@@ -413,12 +425,18 @@ fn check_collisions(set: &LexiconSet, problems: &mut Vec<Problem>) {
             let normal = MatchingView::plain(form).text().trim().to_string();
             match forms.get(&(normal.clone(), e.lang.as_str())) {
                 Some((other, other_form)) if other.category != e.category && other.lexicon == e.lexicon => {
-                    let file = set.lexicons.iter().find(|l| l.name == e.lexicon).map(|l| l.path.join("terms.csv")).unwrap_or_default();
-                    problems.push(problem(
-                        &file,
-                        Some(e.line),
-                        format!("`{form}` ({}) collides with `{other_form}` ({}) at line {}", e.category.as_str(), other.category.as_str(), other.line),
-                    ));
+                    let info = set.lexicons.iter().find(|l| l.name == e.lexicon);
+                    // A plain CSV lexicon is the file itself; a pack keeps its terms in terms.csv.
+                    let plain_csv = info.is_some_and(|l| l.path.is_file());
+                    let file = info.map(|l| if plain_csv { l.path.clone() } else { l.path.join("terms.csv") }).unwrap_or_default();
+                    let message =
+                        format!("`{form}` ({}) collides with `{other_form}` ({}) at line {}", e.category.as_str(), other.category.as_str(), other.line);
+                    if plain_csv {
+                        // Read as it is: both entries stay, and a text with that form counts in both categories.
+                        folded_warning(&file, e.line, &message);
+                    } else {
+                        problems.push(problem(&file, Some(e.line), message));
+                    }
                 }
                 Some(_) => {}
                 None => {
@@ -449,6 +467,22 @@ mod tests {
         assert_eq!(set.entries[0].mode, MatchMode::Word);
         assert_eq!(set.entries[1].line, 3);
         assert_eq!(set.lexicons[0].entries, 2);
+    }
+
+    #[test]
+    fn a_plain_csv_lexicon_is_read_as_it_is_even_where_folding_joins_two_terms() {
+        // Terms that differ only by an accent: a duplicate or a collision in our packs, but a CSV
+        // lexicon from elsewhere (the shared benchmark's) must load as it is, every entry kept.
+        let dir = tempfile::tempdir().unwrap();
+        let text = "term,lang,category\nnocigo,es,exclusion\nnócigo,es,exclusion\ntirino,es,dehumanisation\ntiriño,es,violence_call\n";
+        let set = load_lexicons(&[write(dir.path(), "lex.csv", text)]).unwrap();
+        assert_eq!(set.entries.iter().map(|e| e.term.as_str()).collect::<Vec<_>>(), ["nocigo", "nócigo", "tirino", "tiriño"]);
+        // The same rows in a pack still fail, naming the pack's terms.csv.
+        let pack = dir.path().join("pack");
+        std::fs::create_dir(&pack).unwrap();
+        write(&pack, "terms.csv", text);
+        let err = load_pack(&pack).unwrap_err().to_string();
+        assert!(err.contains("duplicate") && err.contains("collides") && err.contains("pack/terms.csv"), "{err}");
     }
 
     #[test]

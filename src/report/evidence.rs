@@ -18,75 +18,7 @@ use super::ReportError;
 /// The dataset folder of evidence partitions inside the store.
 pub const DATASET: &str = "evidence";
 
-/// One signal of an evidence document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvidenceSignal {
-    /// Category (`group_reference` for a named group).
-    pub category: String,
-    /// Target group, when resolved.
-    pub target: Option<String>,
-    /// Rule or term id.
-    pub rule: String,
-    /// Canonical matched term.
-    pub term: String,
-    /// Byte offsets into the original text (not the snippet).
-    pub start: i64,
-    /// End offset.
-    pub end: i64,
-    /// Severity 1..3.
-    pub severity: i32,
-    /// `hostile`, `reported`, `discounted` or `reference`.
-    pub status: String,
-    /// Modifiers.
-    pub modifiers: Vec<String>,
-    /// The original text of the match; `None` under the pipeline's redaction (or from a writer without the field).
-    pub text: Option<String>,
-}
-
-/// One evidence document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvidenceRow {
-    /// Partition day (local publication day).
-    pub date: NaiveDate,
-    /// Id from the source.
-    pub doc_id: String,
-    /// The pipeline's source name.
-    pub source_name: String,
-    /// Channel, outlet or platform.
-    pub source: String,
-    /// Region code.
-    pub region: String,
-    /// Language.
-    pub lang: String,
-    /// Publication instant, milliseconds since the epoch (UTC).
-    pub timestamp_ms: i64,
-    /// Pseudonymous author.
-    pub speaker: Option<String>,
-    /// Kind of speaker, when the source says.
-    pub speaker_type: Option<String>,
-    /// Summed reach.
-    pub reach: i64,
-    /// `hostile`, `reported` or `discounted`.
-    pub status: String,
-    /// Hostile categories.
-    pub categories: Vec<String>,
-    /// Targets.
-    pub targets: Vec<String>,
-    /// Matched terms.
-    pub terms: Vec<String>,
-    /// Highest severity.
-    pub max_severity: i32,
-    /// Some signal calls to action.
-    pub call_to_action: bool,
-    /// Some signal is reported speech.
-    pub attributed: bool,
-    /// Some signal is counter-speech.
-    pub counter_speech: bool,
-    /// Text around the signals, as stored (possibly redacted by the pipeline).
-    pub snippet: Option<String>,
-    /// Every signal.
-    pub signals: Vec<EvidenceSignal>,
-}
+pub use crate::evidence::{EvidenceRow, EvidenceSignal};
 
 fn err(path: &Path, message: impl Into<String>) -> ReportError {
     ReportError::Read { path: path.to_path_buf(), message: message.into() }
@@ -221,7 +153,8 @@ pub fn rows_of_batch(date: NaiveDate, b: &RecordBatch, file: &Path) -> Result<Ve
                 source: c.str("source", i)?,
                 region: c.str("region", i)?,
                 lang: c.str("lang", i)?,
-                timestamp_ms: c.timestamp_ms("timestamp", i)?,
+                timestamp: chrono::DateTime::from_timestamp_millis(c.timestamp_ms("timestamp", i)?)
+                    .ok_or_else(|| err(file, "evidence: `timestamp` out of range"))?,
                 speaker: c.opt_str("speaker", i)?,
                 speaker_type: c.opt_str("speaker_type", i)?,
                 reach: c.int("reach", i)?,

@@ -329,10 +329,7 @@ fn terms(o: &mut String, d: &ReportData) {
     o.push_str("</tbody></table></section>\n");
 }
 
-fn local_time(ms: i64, tz: &str) -> String {
-    let Some(utc) = chrono::DateTime::from_timestamp_millis(ms) else {
-        return format!("{ms} ms");
-    };
+fn local_time(utc: chrono::DateTime<chrono::Utc>, tz: &str) -> String {
     match tz.parse::<chrono_tz::Tz>() {
         Ok(z) => z.from_utc_datetime(&utc.naive_utc()).format("%Y-%m-%d %H:%M").to_string(),
         Err(_) => utc.format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -344,7 +341,7 @@ fn evidence_item(o: &mut String, e: &EvidenceRow, d: &ReportData) {
         o,
         "<div class=\"ev\" data-doc=\"{}\"><div class=\"head\"><b>{}</b> · {} · ",
         esc(&e.doc_id),
-        esc(&local_time(e.timestamp_ms, &d.header.timezone)),
+        esc(&local_time(e.timestamp, &d.header.timezone)),
         esc(&e.region)
     );
     let _ = write!(o, "{} / {} · {} · ", esc(&e.source_name), esc(&e.source), esc(&e.lang));

@@ -767,7 +767,7 @@ fn evidence_sample(ev: &[EvidenceRow], latest: NaiveDate, total: usize) -> Evide
             .then(b.max_severity.cmp(&a.max_severity))
             .then(b.call_to_action.cmp(&a.call_to_action))
             .then(b.reach.cmp(&a.reach))
-            .then(b.timestamp_ms.cmp(&a.timestamp_ms))
+            .then(b.timestamp.cmp(&a.timestamp))
             .then(a.doc_id.cmp(&b.doc_id))
             .then(a.source_name.cmp(&b.source_name))
     });
