@@ -274,8 +274,11 @@ impl Partial {
         for r in &rejects {
             b.payload(part, KIND_REJECT, &serde_json::to_string(r).expect("a reject serialises"));
         }
-        for e in &self.extras.evidence {
-            b.payload(part, KIND_EVIDENCE, &serde_json::to_string(e).expect("an evidence row serialises"));
+        // Sorted, so that equal partials give equal batches whatever order their parts were merged in.
+        let mut evidence: Vec<String> = self.extras.evidence.iter().map(|e| serde_json::to_string(e).expect("an evidence row serialises")).collect();
+        evidence.sort();
+        for e in &evidence {
+            b.payload(part, KIND_EVIDENCE, e);
         }
         b.finish()
     }
