@@ -81,6 +81,24 @@ pub struct PipelineConfig {
     /// Region assignment: order of the steps, source table, gazetteers (docs/REGIONS.md).
     #[serde(default)]
     pub regions: crate::region::RegionsConfig,
+    /// Matching options (fuzzy matching of misspelt and glued words).
+    #[serde(default)]
+    pub matching: MatchingConfig,
+}
+
+/// The `[matching]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MatchingConfig {
+    /// Read misspelt and glued words as the lexicon words they stand for, in the languages whose
+    /// lexicons turn it on (`[[fuzzy]]` in their rules.toml); on by default.
+    pub fuzzy: bool,
+}
+
+impl Default for MatchingConfig {
+    fn default() -> Self {
+        MatchingConfig { fuzzy: true }
+    }
 }
 
 /// How much of a flagged document's text the evidence keeps.
@@ -661,5 +679,14 @@ mod tests {
         assert_eq!(o.delimiter_byte(), Some(b'\t'));
         o.delimiter = ";;".into();
         assert_eq!(o.delimiter_byte(), None);
+    }
+
+    #[test]
+    fn matching_switch_defaults_to_fuzzy_on() {
+        let base = "output = \"out\"\nsources = []\n";
+        assert!(parse(base).unwrap().config.matching.fuzzy);
+        assert!(!parse(&format!("{base}[matching]\nfuzzy = false\n")).unwrap().config.matching.fuzzy);
+        let c = parse(&format!("{base}[matching]\nfuzzy = false\nfuzzier = 2\n")).unwrap();
+        assert_eq!(c.parse_problems[0].line, Some(5), "{:?}", c.parse_problems);
     }
 }

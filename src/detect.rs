@@ -1,9 +1,10 @@
 //! Detection: a document's text in, its signals out.
 //!
-//! normalise → lexicon hits → context (tokens, cues, quotes) → rules →
+//! normalise → lexicon hits (exact, then fuzzy: misspelt and glued words) →
+//! context (tokens, cues, quotes) → rules →
 //! signals with targets and modifiers → the policy decides how each counts.
 
-use crate::lexicon::{CompiledLexicon, CueScope, Hit, LexiconSet};
+use crate::lexicon::{CompiledLexicon, CueScope, FuzzyIndex, Hit, KnownWord, LexiconSet};
 use crate::normalize::MatchingView;
 use crate::rules::{CueHit, CueKind};
 use crate::rules::{CueMatcher, DocContext, RuleError, RuleSet};
@@ -13,6 +14,8 @@ use crate::signal::{Category, Modifier, Modifiers, Signal, SignalPolicy};
 const FOLLOWING_REACH: usize = 5;
 /// How far a `preceding` cue reaches back: "… vermin, she said".
 const PRECEDING_REACH: usize = 8;
+/// How many sentences back "they" or "them" may point to a group: "X moved in next door. I hate them."
+const ANTECEDENT_SENTENCES: u32 = 2;
 
 /// Everything needed to detect signals, compiled once per run and shared by all workers.
 #[derive(Debug)]
@@ -21,6 +24,8 @@ pub struct Detector {
     rules: RuleSet,
     cues: CueMatcher,
     policy: SignalPolicy,
+    /// Misspellings and glued words (languages whose rules turn it on); `None` when off.
+    fuzzy: Option<FuzzyIndex>,
 }
 
 /// Why a detector could not be built.
@@ -38,11 +43,31 @@ impl Detector {
     /// Compiles a lexicon set and its rules.
     pub fn new(set: LexiconSet, policy: SignalPolicy) -> Result<Self, DetectorError> {
         let rules = RuleSet::load(&set.rule_files)?;
-        let mut pronouns: Vec<(String, String)> = rules.pronouns.iter().flat_map(|(l, ws)| ws.iter().map(move |w| (l.clone(), w.clone()))).collect();
-        pronouns.sort();
-        let cues = CueMatcher::new(&set.cues, &pronouns);
+        let words = rules.context_words();
+        let cues = CueMatcher::with_words(&set.cues, &words);
+        let known = set
+            .cues
+            .iter()
+            .map(|c| KnownWord { lang: &c.lang, word: &c.cue, listed: false })
+            .chain(words.iter().map(|(lang, word, _)| KnownWord { lang, word, listed: false }))
+            .chain(set.words.iter().map(|(lang, word)| KnownWord { lang, word, listed: true }));
+        let fuzzy = FuzzyIndex::build(&set.entries, known, &rules.fuzzy);
         let lexicon = CompiledLexicon::compile(set.entries)?;
-        Ok(Detector { lexicon, rules, cues, policy })
+        Ok(Detector { lexicon, rules, cues, policy, fuzzy })
+    }
+
+    /// Turns fuzzy matching (misspellings, glued words) off or back on where the lexicons allow it
+    /// (`[matching] fuzzy` of a pipeline).
+    pub fn with_fuzzy(mut self, on: bool) -> Self {
+        if !on {
+            self.fuzzy = None;
+        }
+        self
+    }
+
+    /// The fuzzy index, when on.
+    pub fn fuzzy(&self) -> Option<&FuzzyIndex> {
+        self.fuzzy.as_ref()
     }
 
     /// The compiled lexicon.
@@ -97,7 +122,10 @@ impl Detector {
     /// The signals of one reading, each with whether its lexicon entry is in the reading's language.
     fn read(&self, plain: &MatchingView<'_>, lang: Option<&str>) -> Vec<(Signal, bool)> {
         let aggressive = MatchingView::aggressive(plain);
-        let hits = self.lexicon.find(plain, aggressive.as_ref(), lang);
+        let mut hits = self.lexicon.find(plain, aggressive.as_ref(), lang);
+        if let Some(fuzzy) = &self.fuzzy {
+            fuzzy.extend(&self.lexicon, plain, lang, &mut hits);
+        }
         if hits.is_empty() {
             return Vec::new();
         }
@@ -263,14 +291,29 @@ impl Doc<'_> {
         match near {
             Near::Category(c) => {
                 let anchor = self.hits[anchor_index].span;
-                // The near item must be another word: a group name that is also the anchor term ("homos") does not support itself.
-                self.hits.iter().any(|h| self.category(h) == c && (h.span.1 <= anchor.0 || anchor.1 <= h.span.0) && self.token_of(h).is_some_and(ok))
+                // The near item must be another word: a group name that is also the anchor term ("homos") does not
+                // support itself; a group named inside a phrase ("cut their Muslim throats") does.
+                self.hits.iter().any(|h| self.category(h) == c && !(h.span.0 <= anchor.0 && anchor.1 <= h.span.1) && self.token_of(h).is_some_and(ok))
             }
-            Near::Pronoun => self.cues.iter().any(|c| c.kind == CueKind::Pronoun && ok((c.first, c.last))),
+            Near::Pronoun => self.cues.iter().any(|c| match c.kind {
+                CueKind::Pronoun => ok((c.first, c.last)),
+                CueKind::Anaphor => ok((c.first, c.last)) && self.antecedent(c.first),
+                _ => false,
+            }),
+            Near::Frame => self.cues.iter().any(|c| c.kind == CueKind::Frame && ok((c.first, c.last))),
             Near::CallToAction => {
                 self.cues.iter().any(|c| matches!(c.kind, CueKind::Modifier(Modifier::CallToAction, _)) && ok((c.first, c.last)) && c.last <= first)
             }
         }
+    }
+
+    /// Whether a group was named before this token, in its sentence or the two before: what "they" or "them" can point back to.
+    fn antecedent(&self, token: usize) -> bool {
+        let sentence = self.sentence(token);
+        self.hits.iter().any(|h| {
+            self.category(h) == Category::GroupReference
+                && self.token_of(h).is_some_and(|(_, l)| l < token && self.sentence(l) + ANTECEDENT_SENTENCES >= sentence)
+        })
     }
 
     /// The group a signal at these tokens is about: the nearest group reference
@@ -291,6 +334,17 @@ impl Doc<'_> {
         groups.iter().filter(|(r, _)| r.1 < first).max_by_key(|(r, _)| r.1).map(|(_, t)| t.to_string())
     }
 
+    /// Whether a cue shares a token with a context word of this kind ("isn't it" holds "isn't"; French "vous ne"
+    /// overlaps the restrictive "ne sont que").
+    fn overlaps(&self, kind: CueKind, c: &CueHit) -> bool {
+        self.cues.iter().any(|o| o.kind == kind && o.first <= c.last && c.first <= o.last)
+    }
+
+    /// Whether a word that ends the reach of `following` cues ("but", "so") stands between two tokens.
+    fn breaks_between(&self, from: usize, to: usize) -> bool {
+        self.cues.iter().any(|b| b.kind == CueKind::Break && from < b.first && b.last < to)
+    }
+
     /// Modifiers of a signal at these tokens. A negation inside the span of a
     /// phrase ("should not be sterilised") negates it unless the term itself holds the negator.
     fn modifiers(&self, first: usize, last: usize, span: (usize, usize), entry: Option<&crate::lexicon::Entry>) -> Modifiers {
@@ -304,11 +358,18 @@ impl Doc<'_> {
             if tok[c.first].sentence != sentence {
                 continue;
             }
+            // A negation, question or hypothetical in a rhetorical phrase asserts ("isn't it obvious", "why don't we",
+            // French "ne sont que": "only").
+            if matches!(modifier, Modifier::Negation | Modifier::Question | Modifier::Hypothetical) && self.overlaps(CueKind::Assertive, c) {
+                continue;
+            }
             let inside = c.first > first && c.last <= last;
             let applies = match scope {
                 CueScope::Sentence => !inside,
                 CueScope::Following if inside => modifier == Modifier::Negation && entry.is_some_and(|e| !term_holds(e, self.cue_matcher.form(c))),
-                CueScope::Following => c.last < first && first - c.last <= FOLLOWING_REACH && tok[c.last].clause == clause,
+                CueScope::Following => {
+                    c.last < first && first - c.last <= FOLLOWING_REACH && tok[c.last].clause == clause && !self.breaks_between(c.last, first)
+                }
                 CueScope::Preceding => c.first > last && c.first - last <= PRECEDING_REACH,
             };
             if applies {
@@ -374,5 +435,73 @@ mod tests {
         let spans = |v: Vec<Signal>| v.into_iter().map(|s| (s.span, s.category, s.counting)).collect::<Vec<_>>();
         assert_eq!(spans(d.detect_langs(&hostile, &[])), spans(d.detect_view(&hostile, None)));
         assert_eq!(spans(d.detect_langs(&negated, &["sw"])), spans(d.detect_view(&negated, Some("sw"))));
+    }
+
+    /// Hostile signals that count: (category, target).
+    fn hostile(d: &Detector, text: &str, lang: &str) -> Vec<(Category, Option<String>)> {
+        d.detect(text, Some(lang)).into_iter().filter(|s| s.counting == Counting::Hostile).map(|s| (s.category, s.target)).collect()
+    }
+
+    #[test]
+    fn anaphoric_pronouns_need_a_group_named_before_them() {
+        let d = shipped();
+        let muslims = Some("religion:muslims".to_string());
+        assert_eq!(hostile(&d, "A Muslim family moved in next door. I despise them.", "en"), vec![(Category::Derogation, muslims.clone())]);
+        assert_eq!(hostile(&d, "Une famille musulmane s'est installée. Je les déteste.", "fr"), vec![(Category::Derogation, muslims)]);
+        // No group before "them": nothing to point back to.
+        assert!(hostile(&d, "The flies are back in the kitchen. I despise them.", "en").is_empty());
+        assert!(hostile(&d, "I despise them. A Muslim family moved in next door.", "en").is_empty());
+        // Too far back: three sentences between.
+        assert!(hostile(&d, "A Muslim family moved in. The weather was fine. We ate outside. The kids played. I despise them.", "en").is_empty());
+    }
+
+    #[test]
+    fn rhetorical_phrases_and_breaks_limit_the_reach_of_cues() {
+        let d = shipped();
+        let counting = |text: &str, lang: &str| dehumanisation(&d.detect(text, Some(lang)));
+        assert_eq!(counting("Migrants are not parasites.", "en"), Some(Counting::Discounted));
+        assert_eq!(counting("Isn't it obvious that migrants are parasites?", "en"), Some(Counting::Hostile));
+        assert_eq!(counting("What if we just admit that migrants are parasites?", "en"), Some(Counting::Hostile));
+        // A negation does not reach past "but".
+        assert_eq!(counting("I don't think migrants are parasites.", "en"), Some(Counting::Discounted));
+        assert_eq!(counting("I don't hate migrants, but they are parasites.", "en"), Some(Counting::Hostile));
+        // French restrictive "ne ... que" means "only", not "not".
+        assert_eq!(counting("Les migrants ne sont que des parasites.", "fr"), Some(Counting::Hostile));
+        assert_eq!(counting("Les migrants ne sont pas des parasites.", "fr"), Some(Counting::Discounted));
+    }
+
+    #[test]
+    fn person_frames_settle_ambiguous_slurs() {
+        let d = shipped();
+        let slur = |text: &str| hostile(&d, text, "en").into_iter().any(|(c, _)| c == Category::Slur);
+        assert!(slur("You are nothing but a dyke."));
+        assert!(slur("Too many queers in this town."));
+        assert!(!slur("The engineers inspected the dyke after the flood."));
+        assert!(!slur("What a queer old house."));
+    }
+
+    #[test]
+    fn a_group_named_inside_a_phrase_supports_it_but_a_word_never_supports_itself() {
+        let d = shipped();
+        assert_eq!(hostile(&d, "I will cut their Muslim throats.", "en"), vec![(Category::ViolenceCall, Some("religion:muslims".to_string()))]);
+        // French "homos" is a group name; the English slur of the same form does not count in French, and the
+        // group name does not support the slur in a reading of both languages either.
+        let text = "Les homos ont défilé hier, ils étaient magnifiques.";
+        assert!(hostile(&d, text, "fr").is_empty());
+        let both = d.detect_langs(&MatchingView::plain(text), &["en", "fr"]);
+        assert!(both.iter().all(|s| s.counting != Counting::Hostile), "{both:#?}");
+    }
+
+    #[test]
+    fn fuzzy_matching_follows_the_switch() {
+        let d = shipped();
+        let text = "Those migrnts are cockroacehs.";
+        let found = d.detect(text, Some("en"));
+        let roach = found.iter().find(|s| s.category == Category::Dehumanisation).expect("found through fuzzy matching");
+        assert_eq!(&text[roach.span.0..roach.span.1], "cockroacehs");
+        assert!(roach.modifiers.contains(Modifier::Obfuscated));
+        assert_eq!(roach.target.as_deref(), Some("migrants:migrants"));
+        let off = shipped().with_fuzzy(false);
+        assert!(off.detect(text, Some("en")).is_empty());
     }
 }

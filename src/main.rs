@@ -133,6 +133,18 @@ enum LexiconCommand {
         #[arg(long = "category", value_parser = parse_pair)]
         categories: Vec<(String, String)>,
     },
+    /// List the real words (one per line in WORDS, e.g. a spelling dictionary) that fuzzy
+    /// matching would rewrite in a language: candidates for the pack's words.txt guard list.
+    FuzzyCheck {
+        /// Word list, one word per line.
+        words: PathBuf,
+        /// Language whose lexicon words the rewrites go to.
+        #[arg(long)]
+        lang: String,
+        /// Lexicon folders or CSV files (default: the shipped lexicons).
+        #[arg(long)]
+        lexicon: Vec<PathBuf>,
+    },
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
@@ -208,6 +220,7 @@ fn main() -> ExitCode {
                 tocsin::lexicon::import::ImportOptions { lang, name, columns: columns.into_iter().collect(), categories: categories.into_iter().collect() };
             lexicon_import(format, &file, &out, &opts)
         }
+        Command::Lexicon { command: LexiconCommand::FuzzyCheck { words, lang, lexicon } } => fuzzy_check(&words, &lang, &lexicon),
         Command::Gazetteer { command: GazetteerCommand::Check { files } } => gazetteer_check(&files),
         Command::Gazetteer { command: GazetteerCommand::Import { format, files, country, admin1, min_population, out } } => {
             gazetteer_import(format, &files, &tocsin::region::import::GeonamesOptions { country, admin1, min_population }, &out)
@@ -414,6 +427,28 @@ fn validate(path: &Path) -> ExitCode {
         }
         Err(e) => report_problems(&e),
     }
+}
+
+fn fuzzy_check(words: &Path, lang: &str, lexicon: &[PathBuf]) -> ExitCode {
+    let detector = match detector(lexicon) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let Some(fuzzy) = detector.fuzzy() else {
+        eprintln!("error: no lexicon turns fuzzy matching on ([[fuzzy]] in a rules.toml)");
+        return ExitCode::from(2);
+    };
+    let text = match std::fs::read(words) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) => {
+            eprintln!("error: {}: {e}", words.display());
+            return ExitCode::from(2);
+        }
+    };
+    for (word, rewrite) in fuzzy.check_words(text.lines(), lang) {
+        println!("{word}\t{rewrite}");
+    }
+    ExitCode::SUCCESS
 }
 
 fn lexicon_check(paths: &[PathBuf]) -> ExitCode {

@@ -156,7 +156,7 @@ fn prepare_with(config: LoadedConfig, local_io: bool) -> Result<Prepared, Config
         problems.push(config.problem_at(&c.output, msg));
     }
     let detector = match set {
-        Some(set) => match Detector::new(set.clone(), c.signals.clone()) {
+        Some(set) => match Detector::new(set.clone(), c.signals.clone()).map(|d| d.with_fuzzy(c.matching.fuzzy)) {
             Ok(d) => Some((d, set)),
             Err(crate::detect::DetectorError::Rules(e)) => {
                 problems.extend(e.problems);

@@ -128,6 +128,14 @@ fn load_pack_into(dir: &Path, set: &mut LexiconSet, problems: &mut Vec<Problem>)
             Err(e) => problems.push(problem(&rules, None, format!("cannot read: {e}"))),
         }
     }
+    let words = dir.join("words.txt");
+    if words.is_file() {
+        if let Some(bytes) = read(&words, problems) {
+            hasher.update(&bytes);
+            let lang = info.languages.first().cloned().unwrap_or_else(|| info.name.clone());
+            parse_words(&words, &bytes, &lang, set, problems);
+        }
+    }
     info.entries = set.entries.len() - before;
     info.sha256 = hex::encode(hasher.finalize());
     set.lexicons.push(info);
@@ -374,6 +382,28 @@ fn parse_cues(path: &Path, bytes: &[u8], lexicon: &str, set: &mut LexiconSet, pr
     }
 }
 
+/// `words.txt`: one real word per line, `#` starts a comment.
+fn parse_words(path: &Path, bytes: &[u8], lang: &str, set: &mut LexiconSet, problems: &mut Vec<Problem>) {
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(problem(path, None, format!("not UTF-8: {e}")));
+            return;
+        }
+    };
+    for (i, line) in text.lines().enumerate() {
+        let word = line.split('#').next().unwrap_or("").trim();
+        if word.is_empty() {
+            continue;
+        }
+        if word.chars().any(|c| c.is_whitespace()) {
+            problems.push(problem(path, Some(i + 1), format!("`{word}`: one word per line")));
+            continue;
+        }
+        set.words.push((lang.to_string(), word.to_string()));
+    }
+}
+
 /// A variant of one entry that normalises to the form of another entry of the
 /// same language but a different category makes matches ambiguous.
 fn check_collisions(set: &LexiconSet, problems: &mut Vec<Problem>) {
@@ -470,5 +500,18 @@ mod tests {
         assert_eq!(set.lexicons[0].sha256.len(), 64);
         let empty = tempfile::tempdir().unwrap();
         assert!(load_lexicons(&[empty.path().to_path_buf()]).is_err());
+    }
+
+    #[test]
+    fn words_txt_is_read_with_the_pack_language_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "manifest.toml", "name = \"t\"\nlanguages = [\"fr\"]\n");
+        write(dir.path(), "terms.csv", "term,lang,category\nvermine,fr,dehumanisation\n");
+        write(dir.path(), "words.txt", "# guard list\nthérapeute\n\nmais  # a comment\n");
+        let set = load_pack(dir.path()).unwrap();
+        assert_eq!(set.words, vec![("fr".to_string(), "thérapeute".to_string()), ("fr".to_string(), "mais".to_string())]);
+        write(dir.path(), "words.txt", "bon\ndeux mots\n");
+        let err = load_pack(dir.path()).unwrap_err();
+        assert_eq!(err.problems[0].line, Some(2), "{err}");
     }
 }

@@ -5,12 +5,14 @@
 //! optionally `modifiers.csv` and `rules.toml` (see `lexicons/README.md`). A
 //! plain CSV with at least `term,lang,category` is a lexicon too.
 
+mod fuzzy;
 pub mod import;
 mod load;
 mod matcher;
 
 use std::path::PathBuf;
 
+pub use fuzzy::{FuzzyIndex, FuzzyLang, KnownWord};
 pub use load::{load_lexicons, load_pack, parse_csv_lexicon, parse_modifiers, LexiconError};
 pub(crate) use matcher::{for_each_word_start, verify};
 pub use matcher::{CompiledLexicon, Hit};
@@ -173,4 +175,6 @@ pub struct LexiconSet {
     pub cues: Vec<Cue>,
     /// Rule files found in the packs (path, text), parsed by the rules module.
     pub rule_files: Vec<(PathBuf, String)>,
+    /// Real words that fuzzy matching must leave alone (`words.txt`), with the pack's first language.
+    pub words: Vec<(String, String)>,
 }

@@ -14,6 +14,14 @@ pub enum CueKind {
     Modifier(Modifier, CueScope),
     /// A pronoun or "these people": may point back to a group.
     Pronoun,
+    /// A pronoun that points back only to a group named before it ("they", "them").
+    Anaphor,
+    /// A person frame: makes the noun beside it name a person or people ("like you", "typical").
+    Frame,
+    /// A rhetorical phrase: the negation, question or hypothetical cues inside it do not count ("isn't it", "why don't we").
+    Assertive,
+    /// A word that ends the reach of `following` cues ("but", "so").
+    Break,
 }
 
 /// A cue found in a text.
@@ -46,6 +54,12 @@ pub struct CueMatcher {
 impl CueMatcher {
     /// Compiles cues and pronouns (language, words).
     pub fn new(cues: &[Cue], pronouns: &[(String, String)]) -> Self {
+        let words: Vec<(String, String, CueKind)> = pronouns.iter().map(|(l, w)| (l.clone(), w.clone(), CueKind::Pronoun)).collect();
+        Self::with_words(cues, &words)
+    }
+
+    /// Compiles cues and the context words of the rules (language, word, kind: pronouns, frames, scope words).
+    pub fn with_words(cues: &[Cue], words: &[(String, String, CueKind)]) -> Self {
         let mut forms: Vec<String> = Vec::new();
         let mut items: Vec<Vec<CueItem>> = Vec::new();
         let mut add = |form: &str, item: CueItem| {
@@ -64,8 +78,8 @@ impl CueMatcher {
         for c in cues {
             add(&c.cue, CueItem { kind: CueKind::Modifier(c.modifier, c.scope), lang: c.lang.clone() });
         }
-        for (lang, word) in pronouns {
-            add(word, CueItem { kind: CueKind::Pronoun, lang: lang.clone() });
+        for (lang, word, kind) in words {
+            add(word, CueItem { kind: *kind, lang: lang.clone() });
         }
         if forms.is_empty() {
             return CueMatcher::default();

@@ -30,6 +30,42 @@ struct RuleFile {
     regex: Vec<RegexSpec>,
     #[serde(default)]
     pronouns: Vec<PronounSpec>,
+    #[serde(default)]
+    frames: Vec<WordsSpec>,
+    #[serde(default)]
+    scope: Vec<ScopeSpec>,
+    #[serde(default)]
+    fuzzy: Vec<FuzzySpec>,
+}
+
+/// `[[frames]]`: words that make a noun name a person or people ("like you", "typical … behaviour").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WordsSpec {
+    lang: String,
+    words: Vec<String>,
+}
+
+/// `[[scope]]`: what limits the reach of modifier cues in a language.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScopeSpec {
+    lang: String,
+    /// Phrases whose negation, question or hypothetical is rhetorical ("isn't it", "why don't we", "can't help").
+    #[serde(default)]
+    assertive: Vec<String>,
+    /// Words that end the reach of a `following` cue ("but", "so").
+    #[serde(default)]
+    breaks: Vec<String>,
+}
+
+/// `[[fuzzy]]`: turns fuzzy matching on for a language (the pack should ship a `words.txt` guard list).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FuzzySpec {
+    lang: String,
+    #[serde(default)]
+    split: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,6 +115,9 @@ fn two() -> Spanned<u8> {
 struct PronounSpec {
     lang: String,
     words: Vec<String>,
+    /// Pronouns that count only when a group was named before them ("they", "them").
+    #[serde(default)]
+    anaphoric: bool,
 }
 
 /// What must be near an anchor for a proximity rule to fire.
@@ -90,6 +129,8 @@ pub enum Near {
     Pronoun,
     /// A call-to-action cue ("we must", "let us").
     CallToAction,
+    /// A person frame (`[[frames]]` of the language: "like you", "typical", "too many").
+    Frame,
 }
 
 /// A proximity rule.
@@ -139,6 +180,16 @@ pub struct RuleSet {
     pub regex: Vec<RegexRule>,
     /// Pronouns per language (normalised forms).
     pub pronouns: HashMap<String, Vec<String>>,
+    /// Anaphoric pronouns per language: they point back only when a group was named before them.
+    pub anaphors: HashMap<String, Vec<String>>,
+    /// Person frames per language.
+    pub frames: HashMap<String, Vec<String>>,
+    /// Rhetorical phrases per language: the negation, question or hypothetical cues inside them do not count.
+    pub assertive: HashMap<String, Vec<String>>,
+    /// Words that end the reach of `following` cues, per language.
+    pub breaks: HashMap<String, Vec<String>>,
+    /// Languages with fuzzy matching (misspellings; glued words where `split`).
+    pub fuzzy: Vec<crate::lexicon::FuzzyLang>,
     /// Rule files and their SHA-256, for provenance.
     pub files: Vec<(PathBuf, String)>,
 }
@@ -216,10 +267,13 @@ impl RuleSet {
                     match n.get_ref().as_str() {
                         "pronoun" => near.push(Near::Pronoun),
                         "call_to_action" => near.push(Near::CallToAction),
+                        "frame" => near.push(Near::Frame),
                         other => match Category::parse(other) {
                             Some(c) => near.push(Near::Category(c)),
-                            None => problems
-                                .push(at(n.span(), format!("rule `{}`: near `{other}` is not a category, `pronoun` or `call_to_action`", p.id.get_ref()))),
+                            None => problems.push(at(
+                                n.span(),
+                                format!("rule `{}`: near `{other}` is not a category, `pronoun`, `frame` or `call_to_action`", p.id.get_ref()),
+                            )),
                         },
                     }
                 }
@@ -272,14 +326,23 @@ impl RuleSet {
                     Err(why) => problems.push(at(r.pattern.span(), format!("rule `{}`: {why}", r.id.get_ref()))),
                 }
             }
-            for p in file.pronouns {
-                let entry = set.pronouns.entry(p.lang).or_default();
-                for w in p.words {
-                    let n = crate::normalize::MatchingView::plain(&w).text().trim().to_string();
-                    if !n.is_empty() {
-                        entry.push(n);
-                    }
+            for f in file.fuzzy {
+                if !set.fuzzy.iter().any(|x| x.lang == f.lang) {
+                    set.fuzzy.push(crate::lexicon::FuzzyLang { lang: f.lang, split: f.split });
                 }
+            }
+            let normal =
+                |words: Vec<String>| words.into_iter().map(|w| crate::normalize::MatchingView::plain(&w).text().trim().to_string()).filter(|w| !w.is_empty());
+            for p in file.pronouns {
+                let map = if p.anaphoric { &mut set.anaphors } else { &mut set.pronouns };
+                map.entry(p.lang).or_default().extend(normal(p.words));
+            }
+            for f in file.frames {
+                set.frames.entry(f.lang).or_default().extend(normal(f.words));
+            }
+            for sc in file.scope {
+                set.assertive.entry(sc.lang.clone()).or_default().extend(normal(sc.assertive));
+                set.breaks.entry(sc.lang).or_default().extend(normal(sc.breaks));
             }
         }
         if problems.is_empty() {
@@ -287,6 +350,25 @@ impl RuleSet {
         } else {
             Err(RuleError { problems })
         }
+    }
+
+    /// The context words of every language, as (language, word, kind) for the cue matcher.
+    pub fn context_words(&self) -> Vec<(String, String, crate::rules::CueKind)> {
+        use crate::rules::CueKind;
+        let mut out: Vec<(String, String, CueKind)> = Vec::new();
+        for (map, kind) in [
+            (&self.pronouns, CueKind::Pronoun),
+            (&self.anaphors, CueKind::Anaphor),
+            (&self.frames, CueKind::Frame),
+            (&self.assertive, CueKind::Assertive),
+            (&self.breaks, CueKind::Break),
+        ] {
+            for (lang, words) in map {
+                out.extend(words.iter().map(|w| (lang.clone(), w.clone(), kind)));
+            }
+        }
+        out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        out
     }
 
     /// Checks one rule file on its own (for `tocsin lexicon check`).
@@ -335,5 +417,54 @@ category = "violence_call"
         assert!(msgs.iter().any(|m| m.contains("window") && m.starts_with("r.toml:6:")));
         assert!(msgs.iter().any(|m| m.contains("duplicate rule id `a`") && m.starts_with("r.toml:9:")));
         assert!(msgs.iter().any(|m| m.contains("does not compile") && m.starts_with("r.toml:15:")));
+    }
+
+    #[test]
+    fn context_words_and_fuzzy_languages() {
+        let text = r#"
+[[proximity]]
+id = "f"
+anchor = ["slur"]
+near = ["frame"]
+
+[[pronouns]]
+lang = "en"
+words = ["these people"]
+
+[[pronouns]]
+lang = "en"
+anaphoric = true
+words = ["They", "them"]
+
+[[frames]]
+lang = "en"
+words = ["like you"]
+
+[[scope]]
+lang = "en"
+assertive = ["isn't it"]
+breaks = ["but"]
+
+[[fuzzy]]
+lang = "en"
+split = true
+"#;
+        let set = RuleSet::load(&[(PathBuf::from("r.toml"), text.to_string())]).unwrap();
+        assert_eq!(set.proximity[0].near, vec![Near::Frame]);
+        assert_eq!(set.anaphors["en"], vec!["they", "them"]);
+        assert_eq!(set.fuzzy, vec![crate::lexicon::FuzzyLang { lang: "en".into(), split: true }]);
+        let kinds: Vec<(String, crate::rules::CueKind)> = set.context_words().into_iter().map(|(_, w, k)| (w, k)).collect();
+        use crate::rules::CueKind;
+        for (word, kind) in [
+            ("these people", CueKind::Pronoun),
+            ("them", CueKind::Anaphor),
+            ("like you", CueKind::Frame),
+            ("isn't it", CueKind::Assertive),
+            ("but", CueKind::Break),
+        ] {
+            assert!(kinds.contains(&(word.to_string(), kind)), "{word}: {kinds:?}");
+        }
+        let bad = RuleSet::load(&[(PathBuf::from("r.toml"), "[[scope]]\nlang = \"en\"\nnegators = [\"x\"]\n".to_string())]).unwrap_err();
+        assert!(bad.problems[0].to_string().starts_with("r.toml:3:"), "{bad}");
     }
 }
