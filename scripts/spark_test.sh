@@ -18,8 +18,8 @@ fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check "pyspark[sql]>=4.0" "pandas<3" "pyarrow>=15" "maturin>=1.5,<2" pytest
 
-# The single-machine run the test compares against.
-cargo build --quiet --bin tocsin
+# The single-machine run the test compares against (after `cargo test`, as in CI, nothing to build).
+cargo test --quiet --no-run
 # A dev-profile wheel (dependencies at opt-level 2, as for `cargo test`): the demo needs no more.
 rm -f "$CARGO_TARGET_DIR"/wheels/tocsin-*.whl
 "$VENV/bin/maturin" build --quiet -m python/Cargo.toml -o "$CARGO_TARGET_DIR/wheels"
