@@ -81,6 +81,9 @@ pub struct PipelineConfig {
     /// Region assignment: order of the steps, source table, gazetteers (docs/REGIONS.md).
     #[serde(default)]
     pub regions: crate::region::RegionsConfig,
+    /// Language detection: detector, candidates, confidence, mixed-language documents (docs/LANGUAGE.md).
+    #[serde(default)]
+    pub language: crate::language::LanguageConfig,
     /// Matching options (fuzzy matching of misspelt and glued words).
     #[serde(default)]
     pub matching: MatchingConfig,

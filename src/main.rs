@@ -97,6 +97,9 @@ enum GazetteerCommand {
         /// Leave out cities with fewer inhabitants.
         #[arg(long, default_value_t = 0)]
         min_population: u64,
+        /// CSV `geonames_code,iso_3166_2` (e.g. `KE.05,KE-30`): regions as ISO 3166-2 codes (docs/REGIONS.md).
+        #[arg(long)]
+        iso_map: Option<PathBuf>,
         /// The gazetteer CSV to write.
         #[arg(long)]
         out: PathBuf,
@@ -222,8 +225,8 @@ fn main() -> ExitCode {
         }
         Command::Lexicon { command: LexiconCommand::FuzzyCheck { words, lang, lexicon } } => fuzzy_check(&words, &lang, &lexicon),
         Command::Gazetteer { command: GazetteerCommand::Check { files } } => gazetteer_check(&files),
-        Command::Gazetteer { command: GazetteerCommand::Import { format, files, country, admin1, min_population, out } } => {
-            gazetteer_import(format, &files, &tocsin::region::import::GeonamesOptions { country, admin1, min_population }, &out)
+        Command::Gazetteer { command: GazetteerCommand::Import { format, files, country, admin1, min_population, iso_map, out } } => {
+            gazetteer_import(format, &files, &tocsin::region::import::GeonamesOptions { country, admin1, min_population, iso_map }, &out)
         }
         Command::Scan { files, explain, lexicon } => scan(&files, explain, &lexicon),
         Command::Eval { files, by, errors, lexicon } => eval(&files, &by, errors, &lexicon),

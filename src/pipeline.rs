@@ -341,8 +341,8 @@ impl Partial {
                 Ok(doc) => {
                     counts.accepted += 1;
                     counts.lossy += doc.lossy as u64;
-                    let Analysed { doc, signals, key, lang_origin, placed_by } = analyse_document(p, source, doc);
-                    languages.add(doc.lang.as_deref(), lang_origin);
+                    let Analysed { doc, signals, key, lang, placed_by } = analyse_document(p, source, doc);
+                    languages.add(doc.lang.as_deref(), &lang);
                     placed.add(placed_by);
                     agg.add_keyed(&doc, &signals, key);
                     if spill.is_some() {
@@ -383,8 +383,8 @@ pub struct Analysed<'a> {
     pub signals: Vec<crate::signal::Signal>,
     /// Its repost key ([`text_key`] of the plain matching view).
     pub key: u64,
-    /// Where its language came from (for the manifest).
-    pub lang_origin: crate::language::LangOrigin,
+    /// How its language was assigned (for the manifest, and the languages it is read in).
+    pub lang: crate::language::Assigned,
     /// How it got its region (for the manifest).
     pub placed_by: crate::region::Method,
 }
@@ -394,7 +394,7 @@ pub struct Analysed<'a> {
 /// `tocsin run` and the batch API ([`crate::batch`]) both call this, so a
 /// document counts the same however it arrived.
 pub fn analyse_document<'a>(p: &Prepared, source: usize, mut doc: crate::document::Document<'a>) -> Analysed<'a> {
-    let lang_origin = p.languages.assign(&mut doc, source);
+    let lang = p.languages.assign(&mut doc, source);
     // One matching view serves region assignment, detection and the repost key.
     let plain = MatchingView::plain(&doc.text);
     let placement = p.regions.place(&doc, &plain);
@@ -402,9 +402,9 @@ pub fn analyse_document<'a>(p: &Prepared, source: usize, mut doc: crate::documen
     if let Some(region) = placement.region() {
         doc.region = region.map(|r| Cow::Owned(r.to_string()));
     }
-    let signals = p.detector.detect_langs(&plain, &p.languages.reading(doc.lang.as_deref(), source));
+    let signals = p.detector.detect_langs(&plain, &p.languages.reading(doc.lang.as_deref(), source, &lang));
     let key = text_key(plain.text());
-    Analysed { doc, signals, key, lang_origin, placed_by }
+    Analysed { doc, signals, key, lang, placed_by }
 }
 
 /// Runs a prepared pipeline.
@@ -473,7 +473,9 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
             days.insert(date);
         }
         if let Some(spill) = spill {
-            for (rel, n) in spill.finish(evidence_rows, &days, p.config.config.evidence.format, &mut staging)? {
+            // In the run's pool: days are encoded in parallel, with the threads the run was given.
+            let finished = pool.install(|| spill.finish(evidence_rows, &days, p.config.config.evidence.format, &mut staging))?;
+            for (rel, n) in finished {
                 outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
             }
         }
@@ -533,12 +535,12 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     staging.commit(Some(Path::new("manifest.json"))).map_err(|source| RunError::Publishing { out: p.out_dir.clone(), source })?;
     // Still under the output lock: the indicators are recomputed from the whole store, so earlier nights count.
     let indicators = if p.out_dir.join("timeseries").is_dir() {
-        Some(crate::indicators::compute(&p.out_dir, &crate::indicators::IndicatorOptions::default())?)
+        Some(pool.install(|| crate::indicators::compute(&p.out_dir, &crate::indicators::IndicatorOptions::default()))?)
     } else {
         None
     };
     // Still under the lock, so the report shows one consistent store; written atomically.
-    let report = Some(crate::report::write(&p.out_dir, None, &crate::report::ReportOptions::default())?);
+    let report = Some(pool.install(|| crate::report::write(&p.out_dir, None, &crate::report::ReportOptions::default()))?);
     Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged, indicators, report })
 }
 

@@ -115,7 +115,7 @@ pub fn detect_lang_scored(text: &str) -> Option<(&'static str, f64)> {
 }
 
 /// ISO 639-3 (whatlang) to the 639-1 codes of our lexicons.
-fn lexicon_code(code: &str) -> Option<&'static str> {
+pub(crate) fn lexicon_code(code: &str) -> Option<&'static str> {
     Some(match code {
         "eng" => "en",
         "fra" => "fr",

@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::config::{Format, Limits, SourceConfig};
 use crate::document::{Document, Pseudonymiser};
+pub(crate) use fields::lexicon_code;
 pub use fields::{detect_lang, detect_lang_scored, FieldPlan};
 
 /// Checks that a CSV header has every column the source maps.

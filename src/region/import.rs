@@ -12,8 +12,11 @@
 //!
 //! The region is `CC-ADM1`: the country code and GeoNames' admin1 code.
 //! For many countries the admin1 code is not the ISO 3166-2 subdivision code
-//! (GeoNames often uses FIPS numbers): map them with a find-and-replace on
-//! the `region` column, or use the codes as your own. Names of three
+//! (GeoNames often uses FIPS numbers). `--iso-map FILE`, a CSV
+//! `geonames_code,iso_3166_2` (`KE.05,KE-30`) the user supplies (docs/REGIONS.md
+//! says where to get one), turns them into ISO 3166-2 codes; every admin1
+//! code imported must then be in it, so that one gazetteer never mixes the
+//! two code systems. Without it, use the codes as your own. Names of three
 //! characters or fewer are marked `ambiguous` (location strings only); a row
 //! whose name and region repeat an earlier row is written once. A malformed
 //! line stops the import with every problem listed (file and line): a
@@ -45,6 +48,8 @@ pub struct GeonamesOptions {
     pub admin1: Option<PathBuf>,
     /// Cities below this population are left out.
     pub min_population: u64,
+    /// CSV `geonames_code,iso_3166_2`: regions as ISO 3166-2 codes instead of `CC-ADM1`.
+    pub iso_map: Option<PathBuf>,
 }
 
 /// Why an import failed.
@@ -122,13 +127,71 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
     text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')).map(|(i, l)| (i + 1, l.split('\t').collect()))
 }
 
+/// GeoNames `CC.ADM1` → ISO 3166-2, read from a user's `--iso-map` CSV.
+type IsoMap = BTreeMap<String, String>;
+
+/// Reads the `--iso-map` CSV (header `geonames_code,iso_3166_2`); every bad row is a problem.
+fn read_iso_map(path: &Path, problems: &mut Vec<Problem>) -> Result<IsoMap, GeonamesError> {
+    let text = read(path)?;
+    let mut r = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header: Vec<String> = r.headers().map(|h| h.iter().map(|x| x.trim().to_string()).collect()).unwrap_or_default();
+    let (Some(g), Some(i)) = (header.iter().position(|h| h == "geonames_code"), header.iter().position(|h| h == "iso_3166_2")) else {
+        problems.push(problem(path, 1, format!("header {header:?}: needs the columns `geonames_code` and `iso_3166_2`")));
+        return Ok(IsoMap::new());
+    };
+    let mut map = IsoMap::new();
+    for (n, row) in r.records().enumerate() {
+        let line = n + 2;
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(problem(path, line, e.to_string()));
+                continue;
+            }
+        };
+        let (code, iso) = (row.get(g).unwrap_or("").trim(), row.get(i).unwrap_or("").trim());
+        let Some((cc, adm1)) = code.split_once('.').filter(|(cc, a)| country_ok(cc) && !a.is_empty()) else {
+            problems.push(problem(path, line, format!("geonames_code `{code}` is not CC.ADM1 (e.g. `KE.05`)")));
+            continue;
+        };
+        let iso_ok = iso
+            .split_once('-')
+            .is_some_and(|(c, sub)| c == cc && (1..=3).contains(&sub.len()) && sub.chars().all(|x| x.is_ascii_uppercase() || x.is_ascii_digit()));
+        if !iso_ok {
+            problems.push(problem(path, line, format!("iso_3166_2 `{iso}` is not an ISO 3166-2 code of {cc} (`{cc}-` and 1 to 3 capitals or digits)")));
+            continue;
+        }
+        if let Some(old) = map.insert(format!("{cc}.{adm1}"), iso.to_string()).filter(|old| old != iso) {
+            problems.push(problem(path, line, format!("`{code}` mapped twice: `{old}` and `{iso}`")));
+        }
+    }
+    Ok(map)
+}
+
+/// The region of a GeoNames admin1 code: its ISO 3166-2 code from the map, else `CC-ADM1`; a code
+/// missing from a given map is a problem.
+fn region_of(cc: &str, adm1: &str, iso: Option<&IsoMap>, path: &Path, line: usize, problems: &mut Vec<Problem>) -> Option<String> {
+    match iso {
+        None => Some(format!("{cc}-{adm1}")),
+        Some(m) => {
+            let found = m.get(&format!("{cc}.{adm1}")).cloned();
+            if found.is_none() {
+                problems.push(problem(path, line, format!("admin1 code `{cc}.{adm1}` is not in the --iso-map file (import one country with --country)")));
+            }
+            found
+        }
+    }
+}
+
 struct Admin1Row {
+    /// GeoNames' `CC.ADM1`.
+    code: String,
     region: String,
     name: String,
     ascii: String,
 }
 
-fn read_admin1(path: &Path, country: Option<&str>, problems: &mut Vec<Problem>) -> Result<Vec<Admin1Row>, GeonamesError> {
+fn read_admin1(path: &Path, country: Option<&str>, iso: Option<&IsoMap>, problems: &mut Vec<Problem>) -> Result<Vec<Admin1Row>, GeonamesError> {
     let text = read(path)?;
     let mut rows = Vec::new();
     for (n, f) in lines(&text) {
@@ -151,7 +214,8 @@ fn read_admin1(path: &Path, country: Option<&str>, problems: &mut Vec<Problem>) 
         if country.is_some_and(|c| c != cc) {
             continue;
         }
-        rows.push(Admin1Row { region: format!("{cc}-{adm1}"), name: f[1].trim().to_string(), ascii: f[2].trim().to_string() });
+        let Some(region) = region_of(cc, adm1, iso, path, n, problems) else { continue };
+        rows.push(Admin1Row { code: f[0].to_string(), region, name: f[1].trim().to_string(), ascii: f[2].trim().to_string() });
     }
     Ok(rows)
 }
@@ -190,26 +254,35 @@ pub fn import(format: GeonamesFormat, files: &[PathBuf], options: &GeonamesOptio
     }
     let country = options.country.as_deref();
     let mut problems = Vec::new();
+    let iso = match &options.iso_map {
+        Some(p) => Some(read_iso_map(p, &mut problems)?),
+        None => None,
+    };
+    if !problems.is_empty() {
+        return Err(GeonamesError::Malformed(problems));
+    }
+    let iso = iso.as_ref();
     let mut out = Imported::default();
     let mut seen: HashSet<(String, String)> = HashSet::new();
     match format {
         GeonamesFormat::GeonamesAdmin1 => {
             for f in files {
-                let rows = read_admin1(f, country, &mut problems)?;
+                let rows = read_admin1(f, country, iso, &mut problems)?;
                 push_admin1(&mut out, &mut seen, &rows, &source_label(f));
             }
         }
         GeonamesFormat::GeonamesCities => {
             let known: Option<BTreeSet<String>> = match &options.admin1 {
                 Some(a) => {
-                    let rows = read_admin1(a, country, &mut problems)?;
+                    let rows = read_admin1(a, country, iso, &mut problems)?;
                     push_admin1(&mut out, &mut seen, &rows, &source_label(a));
-                    Some(rows.into_iter().map(|r| r.region).collect())
+                    Some(rows.into_iter().map(|r| r.code).collect())
                 }
                 None => None,
             };
             for f in files {
-                read_cities(f, country, known.as_ref(), options.min_population, &mut out, &mut seen, &mut problems)?;
+                let filter = CityFilter { country, known: known.as_ref(), iso, min_population: options.min_population };
+                read_cities(f, &filter, &mut out, &mut seen, &mut problems)?;
             }
         }
     }
@@ -219,11 +292,18 @@ pub fn import(format: GeonamesFormat, files: &[PathBuf], options: &GeonamesOptio
     Ok(out)
 }
 
+/// Which cities an import keeps, and how their regions are written.
+struct CityFilter<'a> {
+    country: Option<&'a str>,
+    /// GeoNames `CC.ADM1` codes of the `--admin1` file.
+    known: Option<&'a BTreeSet<String>>,
+    iso: Option<&'a IsoMap>,
+    min_population: u64,
+}
+
 fn read_cities(
     path: &Path,
-    country: Option<&str>,
-    known: Option<&BTreeSet<String>>,
-    min_population: u64,
+    &CityFilter { country, known, iso, min_population }: &CityFilter<'_>,
     out: &mut Imported,
     seen: &mut HashSet<(String, String)>,
     problems: &mut Vec<Problem>,
@@ -266,8 +346,7 @@ fn read_cities(
             *out.skipped.entry("no admin1 code").or_default() += 1;
             continue;
         }
-        let region = format!("{cc}-{admin1}");
-        if known.is_some_and(|k| !k.contains(&region)) {
+        if known.is_some_and(|k| !k.contains(&format!("{cc}.{admin1}"))) {
             *out.skipped.entry("admin1 code not in the --admin1 file").or_default() += 1;
             continue;
         }
@@ -275,6 +354,7 @@ fn read_cities(
             *out.skipped.entry("below --min-population").or_default() += 1;
             continue;
         }
+        let Some(region) = region_of(cc, admin1, iso, path, n, problems) else { continue };
         let mut names: Vec<(&str, PlaceKind)> = vec![(name, PlaceKind::City), (ascii, PlaceKind::Alias)];
         for alt in alternates.split(',').map(str::trim) {
             if code_like(alt) {
@@ -339,6 +419,31 @@ mod tests {
         assert_eq!(ps.iter().map(|p| p.line.unwrap()).collect::<Vec<_>>(), [2, 3, 5]);
         assert!(ps.iter().all(|p| p.file == f));
         assert!(ps[1].message.contains("2 tab-separated fields"));
+    }
+
+    #[test]
+    fn an_iso_map_gives_iso_3166_2_regions() {
+        let dir = tempfile::tempdir().unwrap();
+        // Made-up codes of the fictional XA: GeoNames-style numbers mapped to letters.
+        let admin1 = write(dir.path(), "admin1CodesASCII.txt", "XA.01\tNord\tNord\t9000001\nXA.02\tSud Profond\tSud Profond\t9000002\n");
+        let cities =
+            write(dir.path(), "cities.txt", "9100001\tPort Nord\tPort Nord\t\t1.0\t2.0\tP\tPPLA\tXA\t\t01\t\t\t\t5000\t\t3\tAfrica/Nairobi\t2024-01-01\n");
+        let map = write(dir.path(), "iso.csv", "geonames_code,iso_3166_2\nXA.01,XA-NO\nXA.02,XA-SU\n");
+        let opts = GeonamesOptions { iso_map: Some(map.clone()), admin1: Some(admin1.clone()), ..Default::default() };
+        let got = import(GeonamesFormat::GeonamesCities, std::slice::from_ref(&cities), &opts).unwrap();
+        let rows: Vec<(&str, &str)> = got.places.iter().map(|p| (p.name.as_str(), p.region.as_str())).collect();
+        assert_eq!(rows, [("Nord", "XA-NO"), ("Sud Profond", "XA-SU"), ("Port Nord", "XA-NO")]);
+
+        // A code the map lacks is a problem, with file and line; so is a bad map row.
+        let partial = write(dir.path(), "partial.csv", "geonames_code,iso_3166_2\nXA.01,XA-NO\nXA.9,YB-1\nXA03,XA-3\n");
+        let opts = GeonamesOptions { iso_map: Some(partial.clone()), ..Default::default() };
+        let Err(GeonamesError::Malformed(ps)) = import(GeonamesFormat::GeonamesAdmin1, std::slice::from_ref(&admin1), &opts) else { panic!("bad map rows") };
+        assert_eq!(ps.iter().map(|p| (p.file == partial, p.line)).collect::<Vec<_>>(), [(true, Some(3)), (true, Some(4))], "{ps:?}");
+        let fixed = write(dir.path(), "fixed.csv", "geonames_code,iso_3166_2\nXA.01,XA-NO\n");
+        let opts = GeonamesOptions { iso_map: Some(fixed), ..Default::default() };
+        let Err(GeonamesError::Malformed(ps)) = import(GeonamesFormat::GeonamesAdmin1, std::slice::from_ref(&admin1), &opts) else { panic!("missing code") };
+        assert_eq!((ps.len(), ps[0].file == admin1, ps[0].line), (1, true, Some(2)), "{ps:?}");
+        assert!(ps[0].message.contains("`XA.02`"), "{ps:?}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use arrow_array::{ArrayRef, BooleanArray, Int32Array, Int64Array, ListArray, Rec
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema, TimeUnit};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use super::{io_err, parquet, SinkError, Staging};
 use crate::config::EvidenceFormat;
@@ -209,19 +210,32 @@ impl EvidenceSpill {
         let spilled: BTreeSet<NaiveDate> = files.keys().copied().collect();
         drop(files);
         let mut written = Vec::new();
-        for &date in dates.iter().chain(spilled.difference(dates)) {
-            let mut rows = if spilled.contains(&date) { read_spill(&self.dir.join(format!("{}.jsonl", date.format("%Y-%m-%d"))))? } else { Vec::new() };
-            sort_rows(&mut rows);
-            let n = rows.len() as u64;
-            if matches!(format, EvidenceFormat::Parquet | EvidenceFormat::Both) {
-                let rel = super::timeseries::partition_path("evidence", date);
-                parquet::write_batch(&staging.path(&rel)?, &batch(&rows))?;
-                written.push((rel, n));
-            }
-            if matches!(format, EvidenceFormat::Jsonl | EvidenceFormat::Both) {
-                let rel = super::timeseries::partition_path("evidence", date).with_extension("jsonl");
-                staging.write(&rel, &super::jsonl_bytes(&rows))?;
-                written.push((rel, n));
+        let all: Vec<NaiveDate> = dates.iter().chain(spilled.difference(dates)).copied().collect();
+        // Reading, sorting and encoding a day is independent of the others: a window of days as wide as the
+        // thread pool is prepared at once (memory: that many days, not the night), then written in order.
+        let window = rayon::current_num_threads().max(1);
+        for days in all.chunks(window) {
+            let encoded: Vec<(NaiveDate, u64, Option<RecordBatch>, Option<Vec<u8>>)> = days
+                .par_iter()
+                .map(|&date| {
+                    let mut rows = if spilled.contains(&date) { read_spill(&self.dir.join(format!("{}.jsonl", date.format("%Y-%m-%d"))))? } else { Vec::new() };
+                    sort_rows(&mut rows);
+                    let parquet = matches!(format, EvidenceFormat::Parquet | EvidenceFormat::Both).then(|| batch(&rows));
+                    let jsonl = matches!(format, EvidenceFormat::Jsonl | EvidenceFormat::Both).then(|| super::jsonl_bytes(&rows));
+                    Ok((date, rows.len() as u64, parquet, jsonl))
+                })
+                .collect::<Result<_, SinkError>>()?;
+            for (date, n, parquet, jsonl) in encoded {
+                if let Some(b) = parquet {
+                    let rel = super::timeseries::partition_path("evidence", date);
+                    parquet::write_batch(&staging.path(&rel)?, &b)?;
+                    written.push((rel, n));
+                }
+                if let Some(bytes) = jsonl {
+                    let rel = super::timeseries::partition_path("evidence", date).with_extension("jsonl");
+                    staging.write(&rel, &bytes)?;
+                    written.push((rel, n));
+                }
             }
         }
         Ok(written)
