@@ -385,6 +385,231 @@ impl Aggregator {
     }
 }
 
+/// What an entry of a serialised partial aggregate holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntryKind {
+    /// Every document of a day, region, language and source: `docs`, `copies`, `reach`, `authors`, `sources`, and the repost keys in `texts`.
+    Seen,
+    /// One row's counters: the tally, `copies_flagged`, `reach`, `authors`, `sources` of the flagged documents.
+    Row,
+    /// What the distinct text `text_key` added to one row (kept so a merge can take back a repost two parts both counted).
+    Contribution,
+}
+
+impl EntryKind {
+    /// The name written to the `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Seen => "seen",
+            EntryKind::Row => "row",
+            EntryKind::Contribution => "contribution",
+        }
+    }
+
+    /// Parses a `kind` value.
+    pub fn parse(s: &str) -> Option<EntryKind> {
+        [EntryKind::Seen, EntryKind::Row, EntryKind::Contribution].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One entry of an aggregator's state, with names instead of interned ids:
+/// the exact, serialisable form of a partial aggregate ([`Aggregator::entries`],
+/// [`Aggregator::from_entries`]). Distinct counts travel as their sets of
+/// 64-bit digests, so merging is exact, not a sketch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StateEntry {
+    /// What the entry holds (`None` only in a default value).
+    pub kind: Option<EntryKind>,
+    /// Local day.
+    pub date: NaiveDate,
+    /// Region (or `*` when not kept).
+    pub region: String,
+    /// Language (or `*`).
+    pub lang: String,
+    /// Source (or `*`).
+    pub source: String,
+    /// Category (`all` or a category name); `None` on `Seen`.
+    pub category: Option<String>,
+    /// Target (`*` for the category total); `None` on `Seen`.
+    pub target: Option<String>,
+    /// Repost key of the text (`Contribution` only).
+    pub text_key: Option<u64>,
+    /// Distinct texts (`Seen`).
+    pub docs: u64,
+    /// Documents, reposts included (`Seen`).
+    pub copies: u64,
+    /// Summed reach (`Seen`: every document; `Row`: the flagged ones).
+    pub reach: u64,
+    /// The tally: docs_flagged, docs_reported, matches, hostile, reported, discounted (`Row`, `Contribution`).
+    pub tally: [u64; 6],
+    /// Flagged documents, reposts included (`Row`).
+    pub copies_flagged: u64,
+    /// Author digests, sorted (`Seen`, `Row`).
+    pub authors: Vec<u64>,
+    /// Source names, sorted (`Seen`, `Row`).
+    pub sources: Vec<String>,
+    /// Repost keys of the texts seen, sorted (`Seen`).
+    pub texts: Vec<u64>,
+}
+
+impl Tally {
+    fn to_array(self) -> [u64; 6] {
+        [self.docs_flagged, self.docs_reported, self.matches, self.hostile, self.reported, self.discounted]
+    }
+
+    fn from_array(a: [u64; 6]) -> Tally {
+        Tally { docs_flagged: a[0], docs_reported: a[1], matches: a[2], hostile: a[3], reported: a[4], discounted: a[5] }
+    }
+}
+
+fn category_name(cat: u8) -> String {
+    if cat == ALL_INDEX {
+        ALL_CATEGORIES.to_string()
+    } else {
+        Category::ALL[cat as usize].as_str().to_string()
+    }
+}
+
+fn category_index(name: &str) -> Option<u8> {
+    if name == ALL_CATEGORIES {
+        Some(ALL_INDEX)
+    } else {
+        Category::parse(name).map(|c| c.index() as u8)
+    }
+}
+
+/// Why a serialised partial aggregate cannot be read back.
+#[derive(Debug, thiserror::Error)]
+#[error("partial aggregate entry {entry}: {message}")]
+pub struct StateError {
+    /// Index of the entry.
+    pub entry: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Aggregator {
+    /// The whole state as entries, sorted, so equal states give equal entries.
+    ///
+    /// Repost keys are [`text_key`] digests: entries merge only with entries
+    /// made by the same tocsin build.
+    pub fn entries(&self) -> Vec<StateEntry> {
+        let name = |i: u32| self.names.names[i as usize].clone();
+        let sorted = |v: &HashSet<u64>| {
+            let mut v: Vec<u64> = v.iter().copied().collect();
+            v.sort_unstable();
+            v
+        };
+        let names = |v: &HashSet<u32>| {
+            let mut v: Vec<String> = v.iter().map(|&i| name(i)).collect();
+            v.sort();
+            v
+        };
+        let base = |kind: EntryKind, k: BaseKey| StateEntry {
+            kind: Some(kind),
+            date: NaiveDate::from_num_days_from_ce_opt(k.0).expect("valid day"),
+            region: name(k.1),
+            lang: name(k.2),
+            source: name(k.3),
+            ..StateEntry::default()
+        };
+        let mut out = Vec::with_capacity(self.docs.len() + self.rows.len() + self.contributions.len());
+        for (&k, seen) in &self.docs {
+            out.push(StateEntry {
+                docs: seen.docs,
+                copies: seen.copies,
+                reach: seen.reach,
+                authors: sorted(&seen.authors),
+                sources: names(&seen.sources),
+                texts: sorted(&seen.texts),
+                ..base(EntryKind::Seen, k)
+            });
+        }
+        for (&(k, cat, t), c) in &self.rows {
+            out.push(StateEntry {
+                category: Some(category_name(cat)),
+                target: Some(name(t)),
+                reach: c.reach,
+                tally: c.tally.to_array(),
+                copies_flagged: c.copies_flagged,
+                authors: sorted(&c.authors),
+                sources: names(&c.sources),
+                ..base(EntryKind::Row, k)
+            });
+        }
+        for (&(k, h), contribution) in &self.contributions {
+            for &(cat, t, tally) in contribution {
+                out.push(StateEntry {
+                    category: Some(category_name(cat)),
+                    target: Some(name(t)),
+                    text_key: Some(h),
+                    tally: tally.to_array(),
+                    ..base(EntryKind::Contribution, k)
+                });
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The aggregator whose [`Aggregator::entries`] these are (one part's
+    /// entries; merge parts with [`Aggregator::merge`]). It keeps the keys of
+    /// `config`; only merging and [`Aggregator::rows`] need none.
+    pub fn from_entries(config: &AggregateConfig, entries: &[StateEntry]) -> Result<Aggregator, StateError> {
+        let mut a = Aggregator::new(config);
+        for (i, e) in entries.iter().enumerate() {
+            let err = |message: String| StateError { entry: i, message };
+            let base: BaseKey = (e.date.num_days_from_ce(), a.names.id(&e.region), a.names.id(&e.lang), a.names.id(&e.source));
+            let row_key = |a: &mut Aggregator| -> Result<(u8, u32), StateError> {
+                let cat = e.category.as_deref().ok_or_else(|| err("no category".into()))?;
+                let cat = category_index(cat).ok_or_else(|| err(format!("unknown category `{cat}`")))?;
+                let target = e.target.as_deref().ok_or_else(|| err("no target".into()))?;
+                Ok((cat, a.names.id(target)))
+            };
+            match e.kind {
+                Some(EntryKind::Seen) => {
+                    let sources: Vec<u32> = e.sources.iter().map(|s| a.names.id(s)).collect();
+                    let seen = a.docs.entry(base).or_default();
+                    seen.docs += e.docs;
+                    seen.copies += e.copies;
+                    seen.reach += e.reach;
+                    seen.authors.extend(&e.authors);
+                    seen.sources.extend(sources);
+                    seen.texts.extend(&e.texts);
+                }
+                Some(EntryKind::Row) => {
+                    let (cat, t) = row_key(&mut a)?;
+                    let sources: Vec<u32> = e.sources.iter().map(|s| a.names.id(s)).collect();
+                    let c = a.rows.entry((base, cat, t)).or_default();
+                    c.tally.add(&Tally::from_array(e.tally));
+                    c.copies_flagged += e.copies_flagged;
+                    c.reach += e.reach;
+                    c.authors.extend(&e.authors);
+                    c.sources.extend(sources);
+                }
+                Some(EntryKind::Contribution) => {
+                    let (cat, t) = row_key(&mut a)?;
+                    let h = e.text_key.ok_or_else(|| err("a contribution without its text key".into()))?;
+                    a.contributions.entry((base, h)).or_default().push((cat, t, Tally::from_array(e.tally)));
+                }
+                None => return Err(err("no kind".into())),
+            }
+        }
+        Ok(a)
+    }
+}
+
+/// Sorts time series rows the way [`Aggregator::rows`] returns them: by date,
+/// region, language, source, then the `all` row and the categories in
+/// [`Category::ALL`] order, then target. Rows merged elsewhere (a cluster)
+/// are written in the order a single run writes them.
+pub fn sort_rows(rows: &mut [SeriesRow]) {
+    let cat = |r: &SeriesRow| category_index(&r.category).map_or(u16::MAX, |c| (c as u16 + 1) & 0xff);
+    rows.sort_by(|a, b| {
+        (a.date, &a.region, &a.lang, &a.source).cmp(&(b.date, &b.region, &b.lang, &b.source)).then(cat(a).cmp(&cat(b))).then(a.target.cmp(&b.target))
+    });
+}
+
 fn count(c: &mut Tally, counting: Counting) {
     c.matches += 1;
     match counting {
@@ -491,6 +716,32 @@ mod tests {
         }
         let all = b.rows().into_iter().find(|r| r.category == "all").unwrap();
         assert_eq!((all.docs, all.copies, all.docs_flagged, all.copies_flagged, all.matches), (2, 2, 2, 2, 2));
+    }
+
+    #[test]
+    fn state_entries_round_trip_and_merge_exactly() {
+        let deh = signal(Category::Dehumanisation, Some("ethnicity:oru"), Counting::Hostile);
+        let cfg = AggregateConfig::default();
+        let (mut a, mut b, mut whole) = (Aggregator::new(&cfg), Aggregator::new(&cfg), Aggregator::new(&cfg));
+        let docs = [("u1", "they are vermin", true), ("u2", "They are vermin", true), ("u3", "hello", false), ("u4", "they are vermin", true)];
+        for (i, (u, text, hostile)) in docs.iter().enumerate() {
+            let s = if *hostile { vec![deh.clone()] } else { vec![] };
+            whole.add(&doc("XA-NO", 1, u, text), &s);
+            if i % 2 == 0 { &mut a } else { &mut b }.add(&doc("XA-NO", 1, u, text), &s);
+        }
+        let a2 = Aggregator::from_entries(&cfg, &a.entries()).unwrap();
+        assert_eq!(a2.entries(), a.entries());
+        assert_eq!(a2.rows(), a.rows());
+        let mut m = Aggregator::from_entries(&cfg, &b.entries()).unwrap();
+        m.merge(a2);
+        assert_eq!(m.rows(), whole.rows());
+        let mut shuffled = whole.rows();
+        shuffled.reverse();
+        sort_rows(&mut shuffled);
+        assert_eq!(shuffled, whole.rows());
+        let mut bad = a.entries();
+        bad[0].kind = None;
+        assert!(Aggregator::from_entries(&cfg, &bad).is_err());
     }
 
     #[test]

@@ -13,10 +13,12 @@
 //! [`region`] places each document in a region (its own field, a source
 //! table, or a gazetteer of place names) before it is aggregated.
 //! [`pipeline`] drives the stages on all cores; the binary only parses
-//! arguments and calls this library.
+//! arguments and calls this library. [`batch`] offers the same stages over
+//! Arrow record batches, for Spark, Ray or Dask (see docs/SPARK.md).
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod batch;
 pub mod config;
 pub mod detect;
 pub mod document;

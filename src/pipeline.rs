@@ -73,6 +73,17 @@ pub fn default_lexicon_dir() -> PathBuf {
 
 /// Loads and validates everything a config references; every problem is listed.
 pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
+    prepare_with(config, true)
+}
+
+/// Like [`prepare`], for the batch API on a cluster's workers: the input
+/// files and the output directory live elsewhere (the engine reads the
+/// inputs, the driver writes the store), so they are not looked for here.
+pub fn prepare_for_batches(config: LoadedConfig) -> Result<Prepared, ConfigError> {
+    prepare_with(config, false)
+}
+
+fn prepare_with(config: LoadedConfig, local_io: bool) -> Result<Prepared, ConfigError> {
     let mut problems: Vec<Problem> = config.parse_problems.clone();
     let c = &config.config;
     let tz = config.time_zone().map_err(|p| problems.push(p)).ok();
@@ -88,7 +99,7 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
     }
     let mut plans = Vec::new();
     for s in &c.sources {
-        let (files, ps) = config.source_files(s);
+        let (files, ps) = if local_io { config.source_files(s) } else { (Vec::new(), Vec::new()) };
         problems.extend(ps);
         if s.format == Format::Csv {
             if s.csv.delimiter_byte().is_none() {
@@ -141,7 +152,7 @@ pub fn prepare(config: LoadedConfig) -> Result<Prepared, ConfigError> {
     let regions = RegionAssigner::from_config(&config).map_err(|ps| problems.extend(ps)).ok();
     let languages = Languages::from_config(&config).map_err(|ps| problems.extend(ps)).ok();
     let out_dir = config.output_dir();
-    if let Err(msg) = check_writable(&out_dir) {
+    if let Err(msg) = if local_io { check_writable(&out_dir) } else { Ok(()) } {
         problems.push(config.problem_at(&c.output, msg));
     }
     let detector = match set {
@@ -327,20 +338,13 @@ impl Partial {
         chunk.for_each_record(&p.ingest, &mut |record| {
             counts.read += 1;
             match record {
-                Ok(mut doc) => {
+                Ok(doc) => {
                     counts.accepted += 1;
                     counts.lossy += doc.lossy as u64;
-                    let lang = p.languages.assign(&mut doc, source);
+                    let Analysed { doc, signals, key, lang, placed_by } = analyse_document(p, source, doc);
                     languages.add(doc.lang.as_deref(), &lang);
-                    // One matching view serves region assignment, detection and the repost key.
-                    let plain = MatchingView::plain(&doc.text);
-                    let placement = p.regions.place(&doc, &plain);
-                    placed.add(placement.method());
-                    if let Some(region) = placement.region() {
-                        doc.region = region.map(|r| Cow::Owned(r.to_string()));
-                    }
-                    let signals = p.detector.detect_langs(&plain, &p.languages.reading(doc.lang.as_deref(), source, &lang));
-                    agg.add_keyed(&doc, &signals, text_key(plain.text()));
+                    placed.add(placed_by);
+                    agg.add_keyed(&doc, &signals, key);
                     if spill.is_some() {
                         evidence.extend(evidence_row(&doc, source_name, &signals, &p.config.config.evidence));
                     }
@@ -368,6 +372,39 @@ impl Partial {
         }
         self
     }
+}
+
+/// One document after the per-document stages, ready to aggregate.
+#[derive(Debug)]
+pub struct Analysed<'a> {
+    /// The document, with its language and region assigned.
+    pub doc: crate::document::Document<'a>,
+    /// Its signals.
+    pub signals: Vec<crate::signal::Signal>,
+    /// Its repost key ([`text_key`] of the plain matching view).
+    pub key: u64,
+    /// How its language was assigned (for the manifest, and the languages it is read in).
+    pub lang: crate::language::Assigned,
+    /// How it got its region (for the manifest).
+    pub placed_by: crate::region::Method,
+}
+
+/// The per-document work of a run: language, region, detection and repost key of one document of source `source`.
+///
+/// `tocsin run` and the batch API ([`crate::batch`]) both call this, so a
+/// document counts the same however it arrived.
+pub fn analyse_document<'a>(p: &Prepared, source: usize, mut doc: crate::document::Document<'a>) -> Analysed<'a> {
+    let lang = p.languages.assign(&mut doc, source);
+    // One matching view serves region assignment, detection and the repost key.
+    let plain = MatchingView::plain(&doc.text);
+    let placement = p.regions.place(&doc, &plain);
+    let placed_by = placement.method();
+    if let Some(region) = placement.region() {
+        doc.region = region.map(|r| Cow::Owned(r.to_string()));
+    }
+    let signals = p.detector.detect_langs(&plain, &p.languages.reading(doc.lang.as_deref(), source, &lang));
+    let key = text_key(plain.text());
+    Analysed { doc, signals, key, lang, placed_by }
 }
 
 /// Runs a prepared pipeline.

@@ -35,7 +35,7 @@ pub fn check_header(header: &csv::ByteRecord, plan: &SourcePlan) -> Result<(), S
 use timestamp::TimeParser;
 
 /// A record that could not be read, with where it was and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, PartialOrd, Ord)]
 pub struct Reject {
     /// Source name from the config.
     pub source: String,
@@ -182,6 +182,55 @@ impl Chunk {
             ChunkData::Records { records } => records::parse_records(records, source, &self.file, ctx, f),
         }
     }
+}
+
+/// A chunk of source `s` made from an Arrow record batch (the batch API, [`crate::batch`]).
+///
+/// A JSON lines source may be handed its raw lines as one string column named
+/// `value`, string or binary (binary keeps invalid UTF-8 for the reader to
+/// judge; Spark: `read.text` then cast to binary): they are parsed by the JSON lines
+/// reader itself. Any other batch is read like a Parquet file's: columns by
+/// the source's field mapping, a batch lacking the text or timestamp column,
+/// or with a mapped column of a type that does not map, fails whole.
+/// Records are numbered from `first_row`.
+pub fn batch_chunk(
+    sources: &[SourcePlan],
+    s: usize,
+    file: Arc<str>,
+    batch: &arrow_array::RecordBatch,
+    first_row: u64,
+    limits: &Limits,
+) -> Result<Chunk, String> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::Array;
+    let plan = &sources[s];
+    let schema = batch.schema();
+    let raw_lines = plan.format == Format::Jsonl
+        && schema.fields().len() == 1
+        && schema.field(0).name() == "value"
+        && matches!(
+            schema.field(0).data_type(),
+            arrow_schema::DataType::Utf8 | arrow_schema::DataType::LargeUtf8 | arrow_schema::DataType::Binary | arrow_schema::DataType::LargeBinary
+        );
+    if raw_lines {
+        let col = batch.column(0);
+        let mut bytes = Vec::new();
+        for i in 0..col.len() {
+            // A null line is a blank one: skipped like an empty line of a file, its number kept.
+            if !col.is_null(i) {
+                match col.data_type() {
+                    arrow_schema::DataType::Utf8 => bytes.extend_from_slice(col.as_string::<i32>().value(i).as_bytes()),
+                    arrow_schema::DataType::LargeUtf8 => bytes.extend_from_slice(col.as_string::<i64>().value(i).as_bytes()),
+                    arrow_schema::DataType::Binary => bytes.extend_from_slice(col.as_binary::<i32>().value(i)),
+                    _ => bytes.extend_from_slice(col.as_binary::<i64>().value(i)),
+                }
+            }
+            bytes.push(b'\n');
+        }
+        return Ok(Chunk { source: s, file, data: ChunkData::Lines { bytes, first_line: first_row }, rejects: Vec::new() });
+    }
+    let (records, rejects) = parquet_in::arrow_records(batch, first_row, plan, &file, limits.max_record_bytes)?;
+    Ok(Chunk { source: s, file, data: ChunkData::Records { records }, rejects })
 }
 
 /// Reads every file of every source as a sequence of chunks.

@@ -37,29 +37,7 @@ pub fn open(path: &Path, plan: &SourcePlan, file: &str, limits: &Limits) -> Resu
     let f = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| format!("not a readable Parquet file: {e}"))?;
     let schema = builder.schema().clone();
-    let mut wanted: Vec<&str> = plan.fields.all_paths().into_iter().map(|p| p.split('.').next().unwrap_or(p)).collect();
-    wanted.sort();
-    wanted.dedup();
-    let mut required: Vec<&str> = plan.fields.text.iter().map(String::as_str).collect();
-    required.push(&plan.fields.timestamp);
-    let missing: Vec<&str> = required.into_iter().filter(|c| schema.field_with_name(c).is_err()).collect();
-    if !missing.is_empty() {
-        let have: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        return Err(format!("Parquet file lacks mapped column(s) `{}` (has: {})", missing.join("`, `"), have.join(", ")));
-    }
-    let mut roots = Vec::new();
-    for (i, field) in schema.fields().iter().enumerate() {
-        if wanted.contains(&field.name().as_str()) {
-            if !supported(field.data_type()) {
-                return Err(format!(
-                    "column `{}` has type {} which cannot be mapped (use strings, numbers, timestamps or dates)",
-                    field.name(),
-                    field.data_type()
-                ));
-            }
-            roots.push(i);
-        }
-    }
+    let roots = mapped_roots(&schema, plan, "Parquet file")?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
     let reader = builder.with_projection(mask).with_batch_size(BATCH_ROWS).build().map_err(|e| format!("cannot read Parquet: {e}"))?;
     let plan = plan.clone();
@@ -85,6 +63,44 @@ pub fn open(path: &Path, plan: &SourcePlan, file: &str, limits: &Limits) -> Resu
             }
         })
     })))
+}
+
+/// The columns a source maps (by position), checked: the text and timestamp columns must exist and every mapped column have a type that maps.
+fn mapped_roots(schema: &arrow_schema::Schema, plan: &SourcePlan, what: &str) -> Result<Vec<usize>, String> {
+    // A dotted path reads a column of that whole name first (as records do), else the column of its first part.
+    let paths = plan.fields.all_paths();
+    let mut wanted: Vec<&str> = paths.iter().map(|p| p.split('.').next().unwrap_or(p)).chain(paths.iter().copied()).collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut required: Vec<&str> = plan.fields.text.iter().map(String::as_str).collect();
+    required.push(&plan.fields.timestamp);
+    let missing: Vec<&str> = required.into_iter().filter(|c| schema.field_with_name(c).is_err()).collect();
+    if !missing.is_empty() {
+        let have: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        return Err(format!("{what} lacks mapped column(s) `{}` (has: {})", missing.join("`, `"), have.join(", ")));
+    }
+    let mut roots = Vec::new();
+    for (i, field) in schema.fields().iter().enumerate() {
+        if wanted.contains(&field.name().as_str()) {
+            if !supported(field.data_type()) {
+                return Err(format!(
+                    "column `{}` has type {} which cannot be mapped (use strings, numbers, timestamps or dates)",
+                    field.name(),
+                    field.data_type()
+                ));
+            }
+            roots.push(i);
+        }
+    }
+    Ok(roots)
+}
+
+/// The records of an Arrow batch handed in by the batch API, read exactly as a Parquet file's batch
+/// (only the mapped columns; rows numbered from `first_row`).
+pub fn arrow_records(b: &RecordBatch, first_row: u64, plan: &SourcePlan, file: &str, max: usize) -> Result<(Vec<Record>, Vec<Reject>), String> {
+    let roots = mapped_roots(&b.schema(), plan, "record batch")?;
+    let projected = b.project(&roots).map_err(|e| format!("cannot select the mapped columns: {e}"))?;
+    Ok(batch_records(&projected, first_row, plan, file, max))
 }
 
 fn batch_records(b: &RecordBatch, first_row: u64, plan: &SourcePlan, file: &str, max: usize) -> (Vec<Record>, Vec<Reject>) {

@@ -110,7 +110,7 @@ pub struct RegionFile {
 }
 
 /// Documents per assignment method, as written to the manifest.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacementCounts {
     /// Placed by the record's own region.
     pub field: u64,

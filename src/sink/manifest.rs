@@ -18,7 +18,7 @@ pub struct InputFile {
 }
 
 /// Record counts of one source: read = accepted + rejected.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct SourceCounts {
     /// Records read.
     pub read: u64,

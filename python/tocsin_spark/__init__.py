@@ -1,0 +1,1 @@
+"""Run tocsin pipelines on Apache Spark (see spark_job)."""
