@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use crate::normalize::{is_word_char, MatchingView};
 
-use super::read::{batches, parquet_files, partitions};
+use super::read::{parquet_files, partitions};
 use super::ReportError;
 
 /// The dataset folder of evidence partitions inside the store.
@@ -173,10 +173,8 @@ pub fn rows_of_batch(date: NaiveDate, b: &RecordBatch, file: &Path) -> Result<Ve
         .collect()
 }
 
-/// The evidence rows of a store from day `from` on (all without it), and the
-/// number of rows of the whole store (from the Parquet footers of the other
-/// days); `None` when the store has no `evidence/` folder.
-pub fn read_store(store: &Path, from: Option<NaiveDate>) -> Result<Option<(Vec<EvidenceRow>, usize)>, ReportError> {
+/// The evidence files of a store with their days; `None` when the store has no `evidence/` folder.
+fn store_files(store: &Path) -> Result<Option<Vec<(NaiveDate, std::path::PathBuf)>>, ReportError> {
     let dir = store.join(DATASET);
     if !dir.is_dir() {
         return Ok(None);
@@ -187,29 +185,75 @@ pub fn read_store(store: &Path, from: Option<NaiveDate>) -> Result<Option<(Vec<E
             files.push((date, file));
         }
     }
-    // Decoding the files is most of a report's time on a large store; each file is read on its own,
-    // and the rows are put back in store order.
-    let read: Vec<(Vec<EvidenceRow>, usize)> = files
-        .par_iter()
-        .map(|(date, file)| {
-            if from.is_some_and(|f| *date < f) {
-                return Ok((Vec::new(), row_count(file)?));
-            }
-            let mut rows = Vec::new();
-            for b in batches(file)? {
-                rows.extend(rows_of_batch(*date, &b, file)?);
-            }
-            Ok((rows, 0))
-        })
-        .collect::<Result<_, ReportError>>()?;
-    let mut out = Vec::new();
-    let mut older = 0;
-    for (rows, skipped) in read {
-        out.extend(rows);
-        older += skipped;
+    Ok(Some(files))
+}
+
+/// The latest day with evidence rows from day `from` on, from the Parquet footers alone.
+pub fn latest_day(store: &Path, from: Option<NaiveDate>) -> Result<Option<NaiveDate>, ReportError> {
+    let mut latest = None;
+    for (date, file) in store_files(store)?.unwrap_or_default() {
+        if from.is_none_or(|f| date >= f) && row_count(&file)? > 0 {
+            latest = latest.max(Some(date));
+        }
     }
-    let total = out.len() + older;
-    Ok(Some((out, total)))
+    Ok(latest)
+}
+
+/// Folds the evidence rows of the days from `from` on (all without it) one record batch at a time,
+/// files in parallel, so that memory follows a batch and not the store (a large night's evidence is
+/// millions of rows); also returns the number of rows of the whole store (the other days from their
+/// Parquet footers). `None` when the store has no `evidence/` folder.
+pub fn fold_store<T: Send>(
+    store: &Path,
+    from: Option<NaiveDate>,
+    init: impl Fn() -> T + Sync,
+    fold: impl Fn(&mut T, Vec<EvidenceRow>) + Sync,
+    merge: impl Fn(T, T) -> T + Sync,
+) -> Result<Option<(T, usize)>, ReportError> {
+    let Some(files) = store_files(store)? else {
+        return Ok(None);
+    };
+    let folded = files
+        .par_iter()
+        .map(|(date, file)| -> Result<(T, usize), ReportError> {
+            let mut acc = init();
+            if from.is_some_and(|f| *date < f) {
+                return Ok((acc, row_count(file)?));
+            }
+            let mut n = 0;
+            for b in batch_reader(file)? {
+                let rows = rows_of_batch(*date, &b.map_err(|e| err(file, e.to_string()))?, file)?;
+                n += rows.len();
+                fold(&mut acc, rows);
+            }
+            Ok((acc, n))
+        })
+        .try_reduce(|| (init(), 0), |(a, n), (b, m)| Ok((merge(a, b), n + m)))?;
+    Ok(Some(folded))
+}
+
+/// The record batches of a Parquet file, decoded one at a time.
+fn batch_reader(file: &Path) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, ReportError> {
+    let f = std::fs::File::open(file).map_err(|e| err(file, e.to_string()))?;
+    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f)
+        .and_then(|b| b.with_batch_size(4096).build())
+        .map_err(|e| err(file, e.to_string()))
+}
+
+/// The evidence rows of a store from day `from` on (all without it), and the number of rows of the
+/// whole store; `None` when the store has no `evidence/` folder. Holds every row: for tests and small
+/// stores; the report folds ([`fold_store`]).
+pub fn read_store(store: &Path, from: Option<NaiveDate>) -> Result<Option<(Vec<EvidenceRow>, usize)>, ReportError> {
+    fold_store(
+        store,
+        from,
+        Vec::new,
+        |acc, rows| acc.extend(rows),
+        |mut a, b| {
+            a.extend(b);
+            a
+        },
+    )
 }
 
 /// Rows of a Parquet file, from its footer.

@@ -358,7 +358,21 @@ pub fn gather(store: &Path, options: &ReportOptions) -> Result<ReportData, Repor
     let latest = dates.iter().next_back().copied().or(last_row);
     // Only the days the evidence sections look at are read: the evidence store grows every night.
     let evidence_from = latest.map(|l| l - chrono::Duration::days(RECENT_DAYS + BEFORE_DAYS - 1));
-    let evidence_rows = evidence::read_store(store, evidence_from)?;
+    let evidence_latest = match latest {
+        Some(l) => Some(l),
+        None => evidence::latest_day(store, evidence_from)?,
+    };
+    let digest = evidence::fold_store(
+        store,
+        evidence_from,
+        EvidenceDigest::default,
+        |d, batch| {
+            if let Some(l) = evidence_latest {
+                d.add(batch, l)
+            }
+        },
+        EvidenceDigest::merge,
+    )?;
 
     let mut regions = region_summaries(&rows, history.as_ref());
     let alerts = alerts(&rows, &regions);
@@ -373,15 +387,9 @@ pub fn gather(store: &Path, options: &ReportOptions) -> Result<ReportData, Repor
         (Some(h), Some(latest)) => target_trends(h, latest),
         _ => Vec::new(),
     };
-    let (terms, evidence) = match evidence_rows {
+    let (terms, evidence) = match digest {
         None => (None, EvidenceSection::Absent),
-        Some((ev, total)) => {
-            let latest = latest.or_else(|| ev.iter().map(|r| r.date).max());
-            match latest {
-                Some(latest) => (Some(term_trends(&ev, latest)), evidence_sample(&ev, latest, total)),
-                None => (Some(Vec::new()), EvidenceSection::Sample { rows: Vec::new(), recent_total: 0, total }),
-            }
-        }
+        Some((d, total)) => (Some(d.term_trends()), d.into_section(total)),
     };
 
     let mut quality = Quality::default();
@@ -704,49 +712,99 @@ fn target_trends(h: &crate::indicators::store::History, latest: NaiveDate) -> Ve
     out
 }
 
-fn term_trends(ev: &[EvidenceRow], latest: NaiveDate) -> Vec<TermTrend> {
-    let recent_from = latest - chrono::Duration::days(RECENT_DAYS - 1);
-    let before_from = recent_from - chrono::Duration::days(BEFORE_DAYS);
-    #[derive(Default)]
-    struct Acc {
-        categories: BTreeSet<String>,
-        langs: BTreeSet<String>,
-        regions: BTreeSet<String>,
-        recent: i64,
-        before: i64,
-    }
-    let mut per: BTreeMap<&str, Acc> = BTreeMap::new();
-    for r in ev.iter().filter(|r| r.status != "discounted" && r.date >= before_from && r.date <= latest) {
-        let recent = r.date >= recent_from;
-        for term in &r.terms {
-            let a = per.entry(term.as_str()).or_default();
-            for s in r.signals.iter().filter(|s| &s.term == term && s.category != "group_reference") {
-                a.categories.insert(s.category.clone());
+/// One term's documents in the evidence, as the report's term table counts them.
+#[derive(Default)]
+struct TermAcc {
+    categories: BTreeSet<String>,
+    langs: BTreeSet<String>,
+    regions: BTreeSet<String>,
+    recent: i64,
+    before: i64,
+}
+
+/// What the report takes from the evidence store, gathered batch by batch
+/// ([`evidence::fold_store`]): term counts and the best rows for the sample.
+#[derive(Default)]
+struct EvidenceDigest {
+    terms: BTreeMap<String, TermAcc>,
+    /// Candidates for the sample: never more than twice its size.
+    sample: Vec<EvidenceRow>,
+    recent_total: usize,
+}
+
+impl EvidenceDigest {
+    fn add(&mut self, rows: Vec<EvidenceRow>, latest: NaiveDate) {
+        let recent_from = latest - chrono::Duration::days(RECENT_DAYS - 1);
+        let before_from = recent_from - chrono::Duration::days(BEFORE_DAYS);
+        for r in rows.iter().filter(|r| r.status != "discounted" && r.date >= before_from && r.date <= latest) {
+            let recent = r.date >= recent_from;
+            for term in &r.terms {
+                let a = self.terms.entry(term.clone()).or_default();
+                for s in r.signals.iter().filter(|s| &s.term == term && s.category != "group_reference") {
+                    a.categories.insert(s.category.clone());
+                }
+                a.langs.insert(r.lang.clone());
+                if recent {
+                    a.recent += 1;
+                    a.regions.insert(r.region.clone());
+                } else {
+                    a.before += 1;
+                }
             }
-            a.langs.insert(r.lang.clone());
-            if recent {
-                a.recent += 1;
-                a.regions.insert(r.region.clone());
-            } else {
-                a.before += 1;
+        }
+        for r in rows.into_iter().filter(|r| r.date >= recent_from && r.date <= latest) {
+            self.recent_total += 1;
+            self.sample.push(r);
+            if self.sample.len() >= 2 * SAMPLE_SIZE {
+                self.keep_best();
             }
         }
     }
-    let mut out: Vec<TermTrend> = per
-        .into_iter()
-        .filter(|(_, a)| !a.categories.is_empty())
-        .map(|(t, a)| TermTrend {
-            term: t.to_string(),
-            categories: a.categories.into_iter().collect(),
-            langs: a.langs.into_iter().collect(),
-            regions: a.regions.into_iter().collect(),
-            recent: a.recent,
-            before: a.before,
-        })
-        .collect();
-    out.sort_by(|a, b| b.recent.cmp(&a.recent).then(a.before.cmp(&b.before)).then(a.term.cmp(&b.term)));
-    out.truncate(15);
-    out
+
+    fn merge(mut self, other: EvidenceDigest) -> Self {
+        for (term, b) in other.terms {
+            let a = self.terms.entry(term).or_default();
+            a.categories.extend(b.categories);
+            a.langs.extend(b.langs);
+            a.regions.extend(b.regions);
+            a.recent += b.recent;
+            a.before += b.before;
+        }
+        self.sample.extend(other.sample);
+        self.recent_total += other.recent_total;
+        self.keep_best();
+        self
+    }
+
+    fn keep_best(&mut self) {
+        self.sample.sort_by(sample_order);
+        self.sample.truncate(SAMPLE_SIZE);
+    }
+
+    /// The term table: terms with hostile categories, most recent documents first, at most 15.
+    fn term_trends(&self) -> Vec<TermTrend> {
+        let mut out: Vec<TermTrend> = self
+            .terms
+            .iter()
+            .filter(|(_, a)| !a.categories.is_empty())
+            .map(|(t, a)| TermTrend {
+                term: t.clone(),
+                categories: a.categories.iter().cloned().collect(),
+                langs: a.langs.iter().cloned().collect(),
+                regions: a.regions.iter().cloned().collect(),
+                recent: a.recent,
+                before: a.before,
+            })
+            .collect();
+        out.sort_by(|a, b| b.recent.cmp(&a.recent).then(a.before.cmp(&b.before)).then(a.term.cmp(&b.term)));
+        out.truncate(15);
+        out
+    }
+
+    fn into_section(mut self, total: usize) -> EvidenceSection {
+        self.keep_best();
+        EvidenceSection::Sample { rows: self.sample, recent_total: self.recent_total, total }
+    }
 }
 
 fn status_rank(s: &str) -> u8 {
@@ -757,21 +815,16 @@ fn status_rank(s: &str) -> u8 {
     }
 }
 
-fn evidence_sample(ev: &[EvidenceRow], latest: NaiveDate, total: usize) -> EvidenceSection {
-    let recent_from = latest - chrono::Duration::days(RECENT_DAYS - 1);
-    let mut recent: Vec<&EvidenceRow> = ev.iter().filter(|r| r.date >= recent_from && r.date <= latest).collect();
-    let recent_total = recent.len();
-    recent.sort_by(|a, b| {
-        status_rank(&b.status)
-            .cmp(&status_rank(&a.status))
-            .then(b.max_severity.cmp(&a.max_severity))
-            .then(b.call_to_action.cmp(&a.call_to_action))
-            .then(b.reach.cmp(&a.reach))
-            .then(b.timestamp.cmp(&a.timestamp))
-            .then(a.doc_id.cmp(&b.doc_id))
-            .then(a.source_name.cmp(&b.source_name))
-    });
-    EvidenceSection::Sample { rows: recent.into_iter().take(SAMPLE_SIZE).cloned().collect(), recent_total, total }
+/// The sample's order: hostile before reported before discounted, then severity, calls to action, reach, recency.
+fn sample_order(a: &EvidenceRow, b: &EvidenceRow) -> std::cmp::Ordering {
+    status_rank(&b.status)
+        .cmp(&status_rank(&a.status))
+        .then(b.max_severity.cmp(&a.max_severity))
+        .then(b.call_to_action.cmp(&a.call_to_action))
+        .then(b.reach.cmp(&a.reach))
+        .then(b.timestamp.cmp(&a.timestamp))
+        .then(a.doc_id.cmp(&b.doc_id))
+        .then(a.source_name.cmp(&b.source_name))
 }
 
 #[cfg(test)]
