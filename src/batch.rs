@@ -39,13 +39,13 @@ use crate::aggregate::{sort_rows, Aggregator, EntryKind, SeriesRow, StateEntry, 
 use crate::config::{ConfigError, EvidenceFormat, LoadedConfig};
 use crate::evidence::{evidence_row, EvidenceRow};
 use crate::ingest::{batch_chunk, Reject};
-use crate::pipeline::{analyse_document, Analysed, Prepared, RunError, RunSummary};
+use crate::pipeline::{analyse_document, stage_outputs, Analysed, Prepared, RunError, RunSummary};
 use crate::region::{PlacementCounts, RegionsRecord};
 use crate::signal::Counting;
 use crate::sink::evidence::EvidenceSpill;
 use crate::sink::lock::OutputLock;
-use crate::sink::manifest::{LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts};
-use crate::sink::{jsonl_bytes, parquet, timeseries, SinkError, Staging};
+use crate::sink::manifest::{Manifest, SourceCounts};
+use crate::sink::{timeseries, SinkError, Staging};
 
 /// Why a batch could not be analysed, or partials merged.
 #[derive(Debug, thiserror::Error)]
@@ -595,31 +595,9 @@ pub fn series_schema() -> SchemaRef {
 
 /// Time series rows as a batch ([`series_schema`]).
 pub fn series_batch(rows: &[SeriesRow]) -> RecordBatch {
-    let s = |f: fn(&SeriesRow) -> &str| Arc::new(arrow_array::StringArray::from_iter_values(rows.iter().map(f))) as ArrayRef;
-    let i = |f: fn(&SeriesRow) -> i64| Arc::new(arrow_array::Int64Array::from_iter_values(rows.iter().map(f))) as ArrayRef;
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(arrow_array::Date32Array::from_iter_values(rows.iter().map(|r| date32(r.date)))),
-        s(|r| &r.region),
-        s(|r| &r.lang),
-        s(|r| &r.source),
-        s(|r| &r.category),
-        s(|r| &r.target),
-        i(|r| r.docs),
-        i(|r| r.docs_flagged),
-        i(|r| r.docs_reported),
-        i(|r| r.matches),
-        i(|r| r.hostile),
-        i(|r| r.reported),
-        i(|r| r.discounted),
-        i(|r| r.authors),
-        i(|r| r.sources),
-        i(|r| r.reach),
-        i(|r| r.authors_seen),
-        i(|r| r.sources_seen),
-        i(|r| r.reach_seen),
-        i(|r| r.copies),
-        i(|r| r.copies_flagged),
-    ];
+    let refs: Vec<&SeriesRow> = rows.iter().collect();
+    let mut columns: Vec<ArrayRef> = vec![Arc::new(arrow_array::Date32Array::from_iter_values(rows.iter().map(|r| date32(r.date))))];
+    columns.extend(timeseries::batch(&refs).columns().iter().cloned());
     RecordBatch::try_new(series_schema(), columns).expect("columns match the series schema")
 }
 
@@ -708,28 +686,15 @@ pub fn write_store(pipeline: &BatchPipeline, out_dir: &Path, input: StoreInput) 
     let run_id = run_id(p, &rows);
     let docs_flagged = rows.iter().filter(|r| r.category == ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
     let mut staging = Staging::new(out_dir).map_err(|source| RunError::Unpublished { out: out_dir.to_path_buf(), source })?;
-    let written = (|| -> Result<(Vec<OutputFile>, Vec<String>), SinkError> {
-        let mut outputs = Vec::new();
-        let mut dates = Vec::new();
-        let mut days = BTreeSet::new();
-        for (date, batch) in timeseries::batches_by_day(&rows) {
-            let rel = timeseries::partition_path("timeseries", date);
-            parquet::write_batch(&staging.path(&rel)?, &batch)?;
-            outputs.push(OutputFile { path: rel.display().to_string(), rows: batch.num_rows() as u64 });
-            dates.push(date.format("%Y-%m-%d").to_string());
-            days.insert(date);
+    let format = p.config.config.evidence.format;
+    let spill = match (format != EvidenceFormat::Off).then(|| EvidenceSpill::new(staging.scratch("evidence"))).transpose() {
+        Ok(spill) => spill,
+        Err(source) => {
+            staging.abandon();
+            return Err(RunError::Unpublished { out: out_dir.to_path_buf(), source });
         }
-        if p.config.config.evidence.format != EvidenceFormat::Off {
-            let spill = EvidenceSpill::new(staging.scratch("evidence"))?;
-            for (rel, n) in spill.finish(evidence, &days, p.config.config.evidence.format, &mut staging)? {
-                outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
-            }
-        }
-        let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
-        staging.write(&rel, &jsonl_bytes(&rejects))?;
-        outputs.push(OutputFile { path: rel.display().to_string(), rows: rejects.len() as u64 });
-        Ok((outputs, dates))
-    })();
+    };
+    let written = stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence, format)), &rejects, &run_id);
     let (outputs, dates) = match written {
         Ok(x) => x,
         Err(source) => {
@@ -751,12 +716,8 @@ pub fn write_store(pipeline: &BatchPipeline, out_dir: &Path, input: StoreInput) 
         config_sha256: p.config.hash(),
         timezone: p.config.config.timezone.get_ref().clone(),
         inputs: Vec::new(),
-        lexicons: p
-            .lexicons
-            .iter()
-            .map(|l| LexiconRecord { name: l.name.clone(), version: l.version.clone(), entries: l.entries, sha256: l.sha256.clone() })
-            .collect(),
-        rules: p.detector.rules().files.iter().map(|(path, sha)| RuleRecord { path: path.display().to_string(), sha256: sha.clone() }).collect(),
+        lexicons: p.lexicon_records(),
+        rules: p.rule_records(),
         sources: counts.iter().map(|(k, c)| (k.clone(), c.records)).collect(),
         totals,
         languages: Default::default(),

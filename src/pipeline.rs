@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use std::borrow::Cow;
 
-use crate::aggregate::{text_key, Aggregator};
+use crate::aggregate::{text_key, Aggregator, SeriesRow};
 use crate::config::{ConfigError, EvidenceFormat, Format, LoadedConfig, Problem};
 use crate::detect::Detector;
 use crate::document::Pseudonymiser;
@@ -49,6 +49,18 @@ pub struct Prepared {
     pub regions: Arc<RegionAssigner>,
     /// Language detection and the languages each source is read in.
     pub languages: Arc<Languages>,
+}
+
+impl Prepared {
+    /// The lexicons as the manifest records them.
+    pub fn lexicon_records(&self) -> Vec<LexiconRecord> {
+        self.lexicons.iter().map(|l| LexiconRecord { name: l.name.clone(), version: l.version.clone(), entries: l.entries, sha256: l.sha256.clone() }).collect()
+    }
+
+    /// The rule files as the manifest records them.
+    pub fn rule_records(&self) -> Vec<RuleRecord> {
+        self.detector.rules().files.iter().map(|(path, sha)| RuleRecord { path: path.display().to_string(), sha256: sha.clone() }).collect()
+    }
 }
 
 /// Where the shipped lexicons are: `$TOCSIN_LEXICONS`, `./lexicons`, next to the binary's repo, or the source tree.
@@ -407,6 +419,37 @@ pub fn analyse_document<'a>(p: &Prepared, source: usize, mut doc: crate::documen
     Analysed { doc, signals, key, lang, placed_by }
 }
 
+/// Writes a run's time series (a partition per day), evidence (a partition for every one of those days
+/// and every spilled day) and rejects into the staging folder; returns the files written and the days.
+/// `tocsin run` and the batch API ([`crate::batch::write_store`]) both write through it.
+pub(crate) fn stage_outputs(
+    staging: &mut Staging,
+    rows: &[SeriesRow],
+    evidence: Option<(EvidenceSpill, Vec<EvidenceRow>, EvidenceFormat)>,
+    rejects: &[Reject],
+    run_id: &str,
+) -> Result<(Vec<OutputFile>, Vec<String>), SinkError> {
+    let mut outputs = Vec::new();
+    let mut dates = Vec::new();
+    let mut days = BTreeSet::new();
+    for (date, batch) in timeseries::batches_by_day(rows) {
+        let rel = timeseries::partition_path("timeseries", date);
+        parquet::write_batch(&staging.path(&rel)?, &batch)?;
+        outputs.push(OutputFile { path: rel.display().to_string(), rows: batch.num_rows() as u64 });
+        dates.push(date.format("%Y-%m-%d").to_string());
+        days.insert(date);
+    }
+    if let Some((spill, rows, format)) = evidence {
+        for (rel, n) in spill.finish(rows, &days, format, staging)? {
+            outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
+        }
+    }
+    let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
+    staging.write(&rel, &jsonl_bytes(rejects))?;
+    outputs.push(OutputFile { path: rel.display().to_string(), rows: rejects.len() as u64 });
+    Ok((outputs, dates))
+}
+
 /// Runs a prepared pipeline.
 pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started = chrono::Utc::now();
@@ -460,30 +503,9 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let run_id = run_id(p, &inputs);
 
     let evidence_rows = result.evidence;
-    let written = (|| -> Result<(Vec<OutputFile>, Vec<String>), SinkError> {
-        let mut outputs = Vec::new();
-        let mut dates = Vec::new();
-        let mut days = BTreeSet::new();
-        for (date, batch) in timeseries::batches_by_day(&rows) {
-            let rel = timeseries::partition_path("timeseries", date);
-            let path = staging.path(&rel)?;
-            parquet::write_batch(&path, &batch)?;
-            outputs.push(OutputFile { path: rel.display().to_string(), rows: batch.num_rows() as u64 });
-            dates.push(date.format("%Y-%m-%d").to_string());
-            days.insert(date);
-        }
-        if let Some(spill) = spill {
-            // In the run's pool: days are encoded in parallel, with the threads the run was given.
-            let finished = pool.install(|| spill.finish(evidence_rows, &days, p.config.config.evidence.format, &mut staging))?;
-            for (rel, n) in finished {
-                outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
-            }
-        }
-        let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
-        staging.write(&rel, &jsonl_bytes(&rejects))?;
-        outputs.push(OutputFile { path: rel.display().to_string(), rows: rejects.len() as u64 });
-        Ok((outputs, dates))
-    })();
+    // In the run's pool: evidence days are encoded in parallel, with the threads the run was given.
+    let format = p.config.config.evidence.format;
+    let written = pool.install(|| stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence_rows, format)), &rejects, &run_id));
     let (outputs, dates) = match written {
         Ok(x) => x,
         Err(source) => {
@@ -507,12 +529,8 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         config_sha256: p.config.hash(),
         timezone: p.config.config.timezone.get_ref().clone(),
         inputs,
-        lexicons: p
-            .lexicons
-            .iter()
-            .map(|l| LexiconRecord { name: l.name.clone(), version: l.version.clone(), entries: l.entries, sha256: l.sha256.clone() })
-            .collect(),
-        rules: p.detector.rules().files.iter().map(|(path, sha)| RuleRecord { path: path.display().to_string(), sha256: sha.clone() }).collect(),
+        lexicons: p.lexicon_records(),
+        rules: p.rule_records(),
         sources,
         totals,
         languages: result.languages.finish(),

@@ -58,7 +58,8 @@ pub fn batches_by_day(rows: &[SeriesRow]) -> BTreeMap<NaiveDate, RecordBatch> {
     by_day.into_iter().map(|(d, rows)| (d, batch(&rows))).collect()
 }
 
-fn batch(rows: &[&SeriesRow]) -> RecordBatch {
+/// The rows of one partition file as a batch ([`schema`]).
+pub fn batch(rows: &[&SeriesRow]) -> RecordBatch {
     let s = |f: fn(&SeriesRow) -> &str| Arc::new(StringArray::from_iter_values(rows.iter().map(|r| f(r)))) as ArrayRef;
     let i = |f: fn(&SeriesRow) -> i64| Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| f(r)))) as ArrayRef;
     let columns: Vec<ArrayRef> = vec![
