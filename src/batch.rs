@@ -695,7 +695,7 @@ pub fn write_store(pipeline: &BatchPipeline, out_dir: &Path, input: StoreInput) 
         }
     };
     let written = stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence, format)), &rejects, &run_id);
-    let (outputs, dates) = match written {
+    let (outputs, dates, _) = match written {
         Ok(x) => x,
         Err(source) => {
             staging.abandon();

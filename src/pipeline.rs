@@ -419,8 +419,12 @@ pub fn analyse_document<'a>(p: &Prepared, source: usize, mut doc: crate::documen
     Analysed { doc, signals, key, lang, placed_by }
 }
 
+/// What [`stage_outputs`] wrote: the files, the days, and the report's digest of every evidence day
+/// written as Parquet (what the report reads).
+pub(crate) type Staged = (Vec<OutputFile>, Vec<String>, BTreeMap<chrono::NaiveDate, crate::report::DayDigest>);
+
 /// Writes a run's time series (a partition per day), evidence (a partition for every one of those days
-/// and every spilled day) and rejects into the staging folder; returns the files written and the days.
+/// and every spilled day) and rejects into the staging folder.
 /// `tocsin run` and the batch API ([`crate::batch::write_store`]) both write through it.
 pub(crate) fn stage_outputs(
     staging: &mut Staging,
@@ -428,7 +432,7 @@ pub(crate) fn stage_outputs(
     evidence: Option<(EvidenceSpill, Vec<EvidenceRow>, EvidenceFormat)>,
     rejects: &[Reject],
     run_id: &str,
-) -> Result<(Vec<OutputFile>, Vec<String>), SinkError> {
+) -> Result<Staged, SinkError> {
     let mut outputs = Vec::new();
     let mut dates = Vec::new();
     let mut days = BTreeSet::new();
@@ -439,15 +443,20 @@ pub(crate) fn stage_outputs(
         dates.push(date.format("%Y-%m-%d").to_string());
         days.insert(date);
     }
+    let mut digests = BTreeMap::new();
     if let Some((spill, rows, format)) = evidence {
-        for (rel, n) in spill.finish(rows, &days, format, staging)? {
+        let (written, summaries) = spill.finish(rows, &days, format, staging, crate::report::DayDigest::of)?;
+        for (rel, n) in written {
             outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
+        }
+        if matches!(format, EvidenceFormat::Parquet | EvidenceFormat::Both) {
+            digests.extend(summaries);
         }
     }
     let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
     staging.write(&rel, &jsonl_bytes(rejects))?;
     outputs.push(OutputFile { path: rel.display().to_string(), rows: rejects.len() as u64 });
-    Ok((outputs, dates))
+    Ok((outputs, dates, digests))
 }
 
 /// Runs a prepared pipeline.
@@ -506,7 +515,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     // In the run's pool: evidence days are encoded in parallel, with the threads the run was given.
     let format = p.config.config.evidence.format;
     let written = pool.install(|| stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence_rows, format)), &rejects, &run_id));
-    let (outputs, dates) = match written {
+    let (outputs, dates, evidence_digests) = match written {
         Ok(x) => x,
         Err(source) => {
             staging.abandon();
@@ -558,7 +567,8 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         None
     };
     // Still under the lock, so the report shows one consistent store; written atomically.
-    let report = Some(pool.install(|| crate::report::write(&p.out_dir, None, &crate::report::ReportOptions::default()))?);
+    // The night's evidence days come digested from staging; only earlier days are read back.
+    let report = Some(pool.install(|| crate::report::write_with(&p.out_dir, None, &crate::report::ReportOptions::default(), evidence_digests))?);
     Ok(RunSummary { out_dir: p.out_dir.clone(), manifest, docs_flagged, indicators, report })
 }
 

@@ -522,3 +522,56 @@ fn a_store_without_evidence_says_so_and_an_empty_folder_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("holds no time series"), "{}", text(&o.stderr));
 }
+
+// ---------------------------------------------------------------------------
+// A store written by two runs: the second run's report digests its own
+// evidence days while writing them and reads only the earlier days back.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_second_night_s_report_is_what_tocsin_report_makes_of_the_store() {
+    let tmp = TempDir::new_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let lexicon = tmp.path().join("lexicon.csv");
+    std::fs::write(&lexicon, "term,lang,category\nvermin,en,dehumanisation\ntraitors,en,disloyalty\n").unwrap();
+    let out = tmp.path().join("store");
+    // Nights of 10 days each; the term table compares the last 7 days with the 28 before, across both runs.
+    for (night, days) in [(1, 1..=10), (2, 11..=20)] {
+        let mut jsonl = String::new();
+        for d in days {
+            for k in 0..6 {
+                let text = match (d + k) % 3 {
+                    0 => "They are vermin and must go.",
+                    1 if d > 14 => "Those traitors sold the city, they are vermin.",
+                    _ => "A quiet market day in the city.",
+                };
+                jsonl.push_str(&format!(
+                    "{{\"id\":\"n{night}-{d}-{k}\",\"text\":\"{text}\",\"lang\":\"en\",\"region\":\"KE-30\",\"timestamp\":\"2026-10-{d:02}T{:02}:00:00Z\",\"author\":\"a{k}\",\"source\":\"web\"}}\n",
+                    8 + k
+                ));
+            }
+        }
+        let input = tmp.path().join(format!("night{night}.jsonl"));
+        std::fs::write(&input, jsonl).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_tocsin"))
+            .current_dir(repo())
+            .env("TOCSIN_PSEUDONYM_KEY", "report-test-key-0123456789")
+            .env_remove("TOCSIN_LOG")
+            .env_remove("TOCSIN_LEXICONS")
+            .args(["--quiet", "run", "--input", s(&input), "--lexicon", s(&lexicon), "--out", s(&out), "--threads", "2"])
+            .output()
+            .expect("run tocsin");
+        assert!(o.status.success(), "night {night}: {}", text(&o.stderr));
+    }
+    let again = tmp.path().join("again.html");
+    tocsin(&["report", "--out", s(&out), "--output", s(&again)]);
+    let run_report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(run_report, std::fs::read_to_string(&again).unwrap(), "the second run's report and `tocsin report` differ");
+    let doc = parse(&run_report);
+    assert!(doc.by_id("terms-table").is_some(), "the evidence of both nights gives a term table");
+    // Cells as text: "vermin" in 26 documents of the last 7 days (days 14-20) and 26 of the days before,
+    // which lie in both nights; "traitors" only in the second night.
+    let cells: Vec<String> = run_report.split("<td").skip(1).map(|c| c.split_once('>').map_or("", |x| x.1).split("</td>").next().unwrap_or("").to_string()).collect();
+    let row = |term: &str| cells.iter().position(|c| c == term).map(|i| cells[i + 1..i + 6].to_vec());
+    assert_eq!(row("vermin"), Some(vec!["dehumanisation".into(), "en".into(), "KE-30".into(), "26".into(), "26".into()]), "{cells:?}");
+    assert_eq!(row("traitors"), Some(vec!["disloyalty".into(), "en".into(), "KE-30".into(), "12".into(), "0".into()]), "{cells:?}");
+}

@@ -302,6 +302,13 @@ fn build_plain(original: &str) -> MatchingView<'_> {
                 }
             }
             let word = &original[i..end];
+            if word.is_ascii() {
+                // Most words even of accented or mixed texts: lowercased byte for byte, in one go.
+                b.last_base = Script::Latin;
+                b.text.extend(word.bytes().map(|x| char::from(x.to_ascii_lowercase())));
+                b.map.extend(i as u32..end as u32);
+                continue;
+            }
             let fold = lookalike_fold(word);
             for (k, c) in word.char_indices() {
                 let o = i + k;
@@ -400,18 +407,19 @@ fn shows_obfuscation(text: &str) -> bool {
     }
     if !text.is_ascii() {
         // Other scripts: the same letter three times, or single letters spread out (к р ы с а).
-        // A window of the last seven characters; '\0' stands for the text's edges.
-        let mut w = ['\0'; 7];
+        // A window of the last seven characters, w0 the oldest, c the newest, kept in
+        // locals rather than a rotated array (this scan ran for every non-ASCII text);
+        // '\0' stands for the text's edges.
+        let (mut w0, mut w1, mut w2, mut w3, mut w4, mut w5) = ('\0', '\0', '\0', '\0', '\0', '\0');
+        let word = |c: char| c != '\0' && is_word_char(c);
         for c in text.chars().chain(std::iter::once('\0')) {
-            w.rotate_left(1);
-            w[6] = c;
-            if w[6] == w[5] && w[5] == w[4] && !c.is_ascii() && is_letter(c) {
+            if c == w5 && w5 == w4 && !c.is_ascii() && is_letter(c) {
                 return true;
             }
-            let word = |c: char| c != '\0' && is_word_char(c);
-            if is_letter_separator(w[2]) && is_letter_separator(w[4]) && !word(w[0]) && !word(w[6]) && [w[1], w[3], w[5]].iter().all(|c| is_letter(*c)) {
+            if is_letter_separator(w4) && is_letter_separator(w2) && !word(w0) && !word(c) && [w1, w3, w5].iter().all(|c| is_letter(*c)) {
                 return true;
             }
+            (w0, w1, w2, w3, w4, w5) = (w1, w2, w3, w4, w5, c);
         }
     }
     false

@@ -2,6 +2,7 @@
 //! row per document with a hostile-category signal) and masking snippets.
 
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use arrow_array::cast::AsArray;
@@ -199,13 +200,14 @@ pub fn latest_day(store: &Path, from: Option<NaiveDate>) -> Result<Option<NaiveD
     Ok(latest)
 }
 
-/// Folds the evidence rows of the days from `from` on (all without it) one record batch at a time,
-/// files in parallel, so that memory follows a batch and not the store (a large night's evidence is
-/// millions of rows); also returns the number of rows of the whole store (the other days from their
-/// Parquet footers). `None` when the store has no `evidence/` folder.
+/// Folds the evidence rows of the days from `from` on (all without it), except the `known` days, one
+/// record batch at a time, files in parallel, so that memory follows a batch and not the store (a large
+/// night's evidence is millions of rows); also returns the number of rows of the whole store (the other
+/// days from their Parquet footers). `None` when the store has no `evidence/` folder.
 pub fn fold_store<T: Send>(
     store: &Path,
     from: Option<NaiveDate>,
+    known: &BTreeSet<NaiveDate>,
     init: impl Fn() -> T + Sync,
     fold: impl Fn(&mut T, Vec<EvidenceRow>) + Sync,
     merge: impl Fn(T, T) -> T + Sync,
@@ -217,7 +219,7 @@ pub fn fold_store<T: Send>(
         .par_iter()
         .map(|(date, file)| -> Result<(T, usize), ReportError> {
             let mut acc = init();
-            if from.is_some_and(|f| *date < f) {
+            if from.is_some_and(|f| *date < f) || known.contains(date) {
                 return Ok((acc, row_count(file)?));
             }
             let mut n = 0;
@@ -247,6 +249,7 @@ pub fn read_store(store: &Path, from: Option<NaiveDate>) -> Result<Option<(Vec<E
     fold_store(
         store,
         from,
+        &BTreeSet::new(),
         Vec::new,
         |acc, rows| acc.extend(rows),
         |mut a, b| {

@@ -333,6 +333,12 @@ pub struct ReportData {
 
 /// Reads an output directory into the report's data.
 pub fn gather(store: &Path, options: &ReportOptions) -> Result<ReportData, ReportError> {
+    gather_with(store, options, BTreeMap::new())
+}
+
+/// [`gather`], with the evidence digests of some days already known (the days a run just wrote):
+/// the store's evidence of those days is not read.
+pub fn gather_with(store: &Path, options: &ReportOptions, known: BTreeMap<NaiveDate, DayDigest>) -> Result<ReportData, ReportError> {
     let mut notes = Vec::new();
     let manifest = read::manifest(store)?;
     if manifest.is_none() {
@@ -362,17 +368,38 @@ pub fn gather(store: &Path, options: &ReportOptions) -> Result<ReportData, Repor
         Some(l) => Some(l),
         None => evidence::latest_day(store, evidence_from)?,
     };
-    let digest = evidence::fold_store(
+    let known_days: BTreeSet<NaiveDate> = known.keys().copied().collect();
+    let folded = evidence::fold_store(
         store,
         evidence_from,
-        EvidenceDigest::default,
-        |d, batch| {
-            if let Some(l) = evidence_latest {
-                d.add(batch, l)
+        &known_days,
+        BTreeMap::new,
+        |days: &mut BTreeMap<NaiveDate, DayDigest>, batch| {
+            if let Some(date) = batch.first().map(|r| r.date) {
+                days.entry(date).or_default().add(&batch);
             }
         },
-        EvidenceDigest::merge,
+        |mut a, b| {
+            for (date, d) in b {
+                let merged = match a.remove(&date) {
+                    Some(x) => x.merge(d),
+                    None => d,
+                };
+                a.insert(date, merged);
+            }
+            a
+        },
     )?;
+    let digest = folded.map(|(mut days, total)| {
+        days.extend(known);
+        let mut digest = EvidenceDigest::default();
+        if let Some(l) = evidence_latest {
+            for (date, day) in days {
+                digest.add_day(date, day, l);
+            }
+        }
+        (digest, total)
+    });
 
     let mut regions = region_summaries(&rows, history.as_ref());
     let alerts = alerts(&rows, &regions);
@@ -440,7 +467,12 @@ fn figure(v: &serde_json::Value) -> String {
 /// Builds the report of an output directory and writes it atomically (a
 /// temporary file beside it, then a rename). Default place: `STORE/report.html`.
 pub fn write(store: &Path, output: Option<&Path>, options: &ReportOptions) -> Result<PathBuf, ReportError> {
-    let data = gather(store, options)?;
+    write_with(store, output, options, BTreeMap::new())
+}
+
+/// [`write`], with the evidence digests of the days a run just wrote (see [`gather_with`]).
+pub fn write_with(store: &Path, output: Option<&Path>, options: &ReportOptions, known: BTreeMap<NaiveDate, DayDigest>) -> Result<PathBuf, ReportError> {
+    let data = gather_with(store, options, known)?;
     let html = html::render(&data);
     let path = output.map(Path::to_path_buf).unwrap_or_else(|| store.join(FILE_NAME));
     write_atomic(&path, html.as_bytes())?;
@@ -722,8 +754,86 @@ struct TermAcc {
     before: i64,
 }
 
-/// What the report takes from the evidence store, gathered batch by batch
-/// ([`evidence::fold_store`]): term counts and the best rows for the sample.
+/// What one day of evidence gives the report: per term, the documents that count (not discounted)
+/// with their categories, languages and regions; the day's best rows for the sample; its row count.
+/// `tocsin run` builds these while it writes the evidence, so its report does not read the night's
+/// evidence back (a tenth of a one-thread benchmark run); [`gather`] builds them from the store.
+#[derive(Debug, Clone, Default)]
+pub struct DayDigest {
+    terms: BTreeMap<String, TermDay>,
+    /// The day's best rows for the sample, at most [`SAMPLE_SIZE`].
+    sample: Vec<EvidenceRow>,
+    rows: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TermDay {
+    categories: BTreeSet<String>,
+    langs: BTreeSet<String>,
+    regions: BTreeSet<String>,
+    docs: i64,
+}
+
+fn insert_missing(set: &mut BTreeSet<String>, value: &str) {
+    if !set.contains(value) {
+        set.insert(value.to_string());
+    }
+}
+
+impl DayDigest {
+    /// The digest of some rows of one day.
+    pub fn of(rows: &[EvidenceRow]) -> Self {
+        let mut d = DayDigest::default();
+        d.add(rows);
+        d
+    }
+
+    /// Adds rows of the same day.
+    pub fn add(&mut self, rows: &[EvidenceRow]) {
+        self.rows += rows.len();
+        for r in rows.iter().filter(|r| r.status != "discounted") {
+            for term in &r.terms {
+                if !self.terms.contains_key(term) {
+                    self.terms.insert(term.clone(), TermDay::default());
+                }
+                let a = self.terms.get_mut(term).expect("inserted above");
+                for s in r.signals.iter().filter(|s| &s.term == term && s.category != "group_reference") {
+                    insert_missing(&mut a.categories, &s.category);
+                }
+                insert_missing(&mut a.langs, &r.lang);
+                insert_missing(&mut a.regions, &r.region);
+                a.docs += 1;
+            }
+        }
+        // Only the best few rows are copied: a day has hundreds of thousands.
+        let mut best: Vec<&EvidenceRow> = rows.iter().collect();
+        if best.len() > SAMPLE_SIZE {
+            best.select_nth_unstable_by(SAMPLE_SIZE - 1, |a, b| sample_order(a, b));
+            best.truncate(SAMPLE_SIZE);
+        }
+        self.sample.extend(best.into_iter().cloned());
+        self.sample.sort_by(sample_order);
+        self.sample.truncate(SAMPLE_SIZE);
+    }
+
+    fn merge(mut self, other: DayDigest) -> Self {
+        for (term, b) in other.terms {
+            let a = self.terms.entry(term).or_default();
+            a.categories.extend(b.categories);
+            a.langs.extend(b.langs);
+            a.regions.extend(b.regions);
+            a.docs += b.docs;
+        }
+        self.rows += other.rows;
+        self.sample.extend(other.sample);
+        self.sample.sort_by(sample_order);
+        self.sample.truncate(SAMPLE_SIZE);
+        self
+    }
+}
+
+/// What the report takes from the evidence: term counts of the recent window and the one before it,
+/// and the best rows of the recent window for the sample, from the digests of the days.
 #[derive(Default)]
 struct EvidenceDigest {
     terms: BTreeMap<String, TermAcc>,
@@ -733,47 +843,31 @@ struct EvidenceDigest {
 }
 
 impl EvidenceDigest {
-    fn add(&mut self, rows: Vec<EvidenceRow>, latest: NaiveDate) {
+    fn add_day(&mut self, date: NaiveDate, day: DayDigest, latest: NaiveDate) {
         let recent_from = latest - chrono::Duration::days(RECENT_DAYS - 1);
         let before_from = recent_from - chrono::Duration::days(BEFORE_DAYS);
-        for r in rows.iter().filter(|r| r.status != "discounted" && r.date >= before_from && r.date <= latest) {
-            let recent = r.date >= recent_from;
-            for term in &r.terms {
-                let a = self.terms.entry(term.clone()).or_default();
-                for s in r.signals.iter().filter(|s| &s.term == term && s.category != "group_reference") {
-                    a.categories.insert(s.category.clone());
-                }
-                a.langs.insert(r.lang.clone());
-                if recent {
-                    a.recent += 1;
-                    a.regions.insert(r.region.clone());
-                } else {
-                    a.before += 1;
-                }
+        if date < before_from || date > latest {
+            return;
+        }
+        let recent = date >= recent_from;
+        for (term, t) in day.terms {
+            let a = self.terms.entry(term).or_default();
+            a.categories.extend(t.categories);
+            a.langs.extend(t.langs);
+            if recent {
+                a.recent += t.docs;
+                a.regions.extend(t.regions);
+            } else {
+                a.before += t.docs;
             }
         }
-        for r in rows.into_iter().filter(|r| r.date >= recent_from && r.date <= latest) {
-            self.recent_total += 1;
-            self.sample.push(r);
+        if recent {
+            self.recent_total += day.rows;
+            self.sample.extend(day.sample);
             if self.sample.len() >= 2 * SAMPLE_SIZE {
                 self.keep_best();
             }
         }
-    }
-
-    fn merge(mut self, other: EvidenceDigest) -> Self {
-        for (term, b) in other.terms {
-            let a = self.terms.entry(term).or_default();
-            a.categories.extend(b.categories);
-            a.langs.extend(b.langs);
-            a.regions.extend(b.regions);
-            a.recent += b.recent;
-            a.before += b.before;
-        }
-        self.sample.extend(other.sample);
-        self.recent_total += other.recent_total;
-        self.keep_best();
-        self
     }
 
     fn keep_best(&mut self) {

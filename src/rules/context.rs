@@ -157,10 +157,12 @@ impl DocContext {
                 let prev = raw[i - 1];
                 if prev.sentence != t.sentence {
                     clause += 1;
-                } else if text[prev.end as usize..t.start as usize].contains([',', ':', ';', '(', ')', '—'])
-                    || text[prev.end as usize..t.start as usize].contains(" - ")
-                {
-                    clause += 1;
+                } else {
+                    let gap = &text[prev.end as usize..t.start as usize];
+                    // Most gaps are one space; the character search below is the slow path.
+                    if gap != " " && (gap.contains([',', ':', ';', '(', ')', '—']) || gap.contains(" - ")) {
+                        clause += 1;
+                    }
                 }
             }
             let (start, end) = view.to_original(t.start as usize, t.end as usize);

@@ -3,9 +3,10 @@
 //! identical inputs give identical files. Columns: see docs/EVIDENCE.md.
 //!
 //! Flagged documents are a small share of a night, but not a bounded one: rows
-//! are spilled to per-day JSON-lines scratch files in the staging folder as
-//! workers fill their buffers, and each day is sorted and written at the end.
-//! Memory is bounded by the largest day's evidence, not by the night's.
+//! are held in memory up to [`HELD_BYTES`], and beyond that spilled to per-day
+//! JSON-lines scratch files in the staging folder; each day is sorted and
+//! written at the end. Memory is bounded by the budget plus the largest day's
+//! evidence, not by the night's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -26,6 +27,31 @@ use crate::evidence::{EvidenceRow, EvidenceSignal};
 
 /// Rows a worker buffers before handing them to the spill.
 pub const SPILL_ROWS: usize = 4096;
+
+/// Evidence held in memory (estimated heap bytes) before rows go to scratch files. Writing every
+/// row as JSON and reading it back was a tenth of a one-thread run on the 200 MB benchmark, whose
+/// evidence (≈ 230,000 rows) fits; a night of 10 GB does not and spills.
+pub const HELD_BYTES: usize = 256 << 20;
+
+/// A rough count of the heap bytes of a row, for the memory budget.
+fn approx_bytes(r: &EvidenceRow) -> usize {
+    let s = |x: &String| x.len() + 24;
+    let list = |v: &Vec<String>| v.iter().map(s).sum::<usize>() + 24;
+    std::mem::size_of::<EvidenceRow>()
+        + s(&r.doc_id)
+        + s(&r.source_name)
+        + s(&r.source)
+        + s(&r.region)
+        + s(&r.lang)
+        + s(&r.status)
+        + r.speaker.as_ref().map_or(0, s)
+        + r.speaker_type.as_ref().map_or(0, s)
+        + r.snippet.as_ref().map_or(0, s)
+        + list(&r.categories)
+        + list(&r.targets)
+        + list(&r.terms)
+        + r.signals.len() * (std::mem::size_of::<EvidenceSignal>() + 64)
+}
 
 fn utf8_list(name: &str) -> Field {
     Field::new(name, DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))), false)
@@ -146,41 +172,66 @@ pub fn batch(rows: &[EvidenceRow]) -> RecordBatch {
     RecordBatch::try_new(schema(), columns).expect("columns match the evidence schema")
 }
 
-/// Per-day scratch files that workers append evidence rows to during a run.
+/// The evidence rows of a run so far: held in memory within a budget, the rest in per-day scratch files.
 #[derive(Debug)]
 pub struct EvidenceSpill {
     dir: PathBuf,
-    files: Mutex<BTreeMap<NaiveDate, BufWriter<File>>>,
+    budget: usize,
+    state: Mutex<SpillState>,
     failure: Mutex<Option<SinkError>>,
 }
 
+#[derive(Debug, Default)]
+struct SpillState {
+    held: BTreeMap<NaiveDate, Vec<EvidenceRow>>,
+    held_bytes: usize,
+    files: BTreeMap<NaiveDate, BufWriter<File>>,
+}
+
 impl EvidenceSpill {
-    /// A spill in `dir` (a scratch folder inside the staging folder, created here).
+    /// A spill in `dir` (a scratch folder inside the staging folder, created here) holding up to [`HELD_BYTES`] in memory.
     pub fn new(dir: PathBuf) -> Result<Self, SinkError> {
+        Self::with_budget(dir, HELD_BYTES)
+    }
+
+    /// A spill holding up to `budget` estimated bytes of rows in memory (0: every row goes to the scratch files).
+    pub fn with_budget(dir: PathBuf, budget: usize) -> Result<Self, SinkError> {
         std::fs::create_dir_all(&dir).map_err(io_err("creating evidence scratch folder", &dir))?;
-        Ok(EvidenceSpill { dir, files: Mutex::new(BTreeMap::new()), failure: Mutex::new(None) })
+        Ok(EvidenceSpill { dir, budget, state: Mutex::new(SpillState::default()), failure: Mutex::new(None) })
     }
 
     fn day_path(&self, date: NaiveDate) -> PathBuf {
         self.dir.join(format!("{}.jsonl", date.format("%Y-%m-%d")))
     }
 
-    /// Appends rows to their days' scratch files. The first failure is kept and reported by [`EvidenceSpill::finish`]:
-    /// workers cannot stop the stream, so the run fails at the end instead.
+    /// Adds rows; when the rows held pass the budget, all of them go to their days' scratch files. The first
+    /// failure is kept and reported by [`EvidenceSpill::finish`]: workers cannot stop the stream, so the run
+    /// fails at the end instead.
     pub fn spill(&self, rows: Vec<EvidenceRow>) {
         if rows.is_empty() {
             return;
         }
-        let mut files = self.files.lock().expect("evidence spill lock");
+        let mut state = self.state.lock().expect("evidence spill lock");
+        for r in rows {
+            state.held_bytes += approx_bytes(&r);
+            state.held.entry(r.date).or_default().push(r);
+        }
+        if state.held_bytes <= self.budget {
+            return;
+        }
+        let SpillState { held, held_bytes, files } = &mut *state;
+        *held_bytes = 0;
         let result = (|| -> Result<(), SinkError> {
-            for r in &rows {
-                let path = self.day_path(r.date);
-                let w = match files.entry(r.date) {
+            for (date, rows) in std::mem::take(held) {
+                let path = self.day_path(date);
+                let w = match files.entry(date) {
                     std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                     std::collections::btree_map::Entry::Vacant(e) => e.insert(BufWriter::new(File::create(&path).map_err(io_err("creating", &path))?)),
                 };
-                serde_json::to_writer(&mut *w, r).map_err(|source| SinkError::Json { path: path.clone(), source })?;
-                w.write_all(b"\n").map_err(io_err("writing", &path))?;
+                for r in &rows {
+                    serde_json::to_writer(&mut *w, r).map_err(|source| SinkError::Json { path: path.clone(), source })?;
+                    w.write_all(b"\n").map_err(io_err("writing", &path))?;
+                }
             }
             Ok(())
         })();
@@ -190,42 +241,49 @@ impl EvidenceSpill {
     }
 
     /// Writes one evidence partition per day in `dates` (an empty one for a day without evidence, so a re-run
-    /// replaces stale evidence), from the spilled rows plus `rest`. Returns the staged files and their row counts.
-    pub fn finish(
+    /// replaces stale evidence), from the spilled rows plus `rest`. Returns the staged files and their row counts,
+    /// and `summarise` of every day's sorted rows (what the report needs, while the rows are at hand).
+    pub fn finish<T: Send>(
         self,
         rest: Vec<EvidenceRow>,
         dates: &BTreeSet<NaiveDate>,
         format: EvidenceFormat,
         staging: &mut Staging,
-    ) -> Result<Vec<(PathBuf, u64)>, SinkError> {
+        summarise: impl Fn(&[EvidenceRow]) -> T + Sync,
+    ) -> Result<(Vec<(PathBuf, u64)>, Vec<(NaiveDate, T)>), SinkError> {
         self.spill(rest);
         if let Some(e) = self.failure.lock().expect("evidence failure lock").take() {
             return Err(e);
         }
-        let mut files = self.files.into_inner().expect("evidence spill lock");
+        let SpillState { mut held, mut files, .. } = self.state.into_inner().expect("evidence spill lock");
         for (date, w) in files.iter_mut() {
             let path = self.dir.join(format!("{}.jsonl", date.format("%Y-%m-%d")));
             w.flush().map_err(io_err("writing", &path))?;
         }
-        let spilled: BTreeSet<NaiveDate> = files.keys().copied().collect();
+        let spilled: BTreeSet<NaiveDate> = files.keys().chain(held.keys()).copied().collect();
+        let on_disk: BTreeSet<NaiveDate> = files.keys().copied().collect();
         drop(files);
         let mut written = Vec::new();
+        let mut summaries = Vec::new();
         let all: Vec<NaiveDate> = dates.iter().chain(spilled.difference(dates)).copied().collect();
         // Reading, sorting and encoding a day is independent of the others: a window of days as wide as the
         // thread pool is prepared at once (memory: that many days, not the night), then written in order.
         let window = rayon::current_num_threads().max(1);
         for days in all.chunks(window) {
-            let encoded: Vec<(NaiveDate, u64, Option<RecordBatch>, Option<Vec<u8>>)> = days
-                .par_iter()
-                .map(|&date| {
-                    let mut rows = if spilled.contains(&date) { read_spill(&self.dir.join(format!("{}.jsonl", date.format("%Y-%m-%d"))))? } else { Vec::new() };
+            let days: Vec<(NaiveDate, Vec<EvidenceRow>)> = days.iter().map(|d| (*d, held.remove(d).unwrap_or_default())).collect();
+            let encoded: Vec<(NaiveDate, u64, Option<RecordBatch>, Option<Vec<u8>>, T)> = days
+                .into_par_iter()
+                .map(|(date, in_memory)| {
+                    let mut rows = if on_disk.contains(&date) { read_spill(&self.dir.join(format!("{}.jsonl", date.format("%Y-%m-%d"))))? } else { Vec::new() };
+                    rows.extend(in_memory);
                     sort_rows(&mut rows);
                     let parquet = matches!(format, EvidenceFormat::Parquet | EvidenceFormat::Both).then(|| batch(&rows));
                     let jsonl = matches!(format, EvidenceFormat::Jsonl | EvidenceFormat::Both).then(|| super::jsonl_bytes(&rows));
-                    Ok((date, rows.len() as u64, parquet, jsonl))
+                    Ok((date, rows.len() as u64, parquet, jsonl, summarise(&rows)))
                 })
                 .collect::<Result<_, SinkError>>()?;
-            for (date, n, parquet, jsonl) in encoded {
+            for (date, n, parquet, jsonl, summary) in encoded {
+                summaries.push((date, summary));
                 if let Some(b) = parquet {
                     let rel = super::timeseries::partition_path("evidence", date);
                     parquet::write_batch(&staging.path(&rel)?, &b)?;
@@ -238,7 +296,7 @@ impl EvidenceSpill {
                 }
             }
         }
-        Ok(written)
+        Ok((written, summaries))
     }
 }
 
@@ -312,16 +370,23 @@ mod tests {
 
     #[test]
     fn spilled_days_are_sorted_and_every_run_day_gets_a_partition() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let mut staging = Staging::new(dir.path()).expect("staging");
-        let spill = EvidenceSpill::new(dir.path().join("scratch")).expect("spill");
-        spill.spill(vec![row("z", "2026-10-10T10:00:00Z", None)]);
-        let dates: BTreeSet<NaiveDate> = ["2026-10-10", "2026-10-11"].iter().map(|d| d.parse().expect("date")).collect();
-        let written = spill.finish(vec![row("a", "2026-10-10T07:00:00Z", None)], &dates, EvidenceFormat::Both, &mut staging).expect("finish");
-        let counts: Vec<u64> = written.iter().map(|(_, n)| *n).collect();
-        assert_eq!(counts, vec![2, 2, 0, 0]);
-        let jsonl = std::fs::read_to_string(dir.path().join(".staging-".to_string() + &std::process::id().to_string()).join(&written[1].0)).expect("jsonl");
-        let ids: Vec<String> = jsonl.lines().map(|l| serde_json::from_str::<EvidenceRow>(l).expect("row").doc_id).collect();
-        assert_eq!(ids, vec!["a", "z"]);
+        let one_row = approx_bytes(&row("z1", "2026-10-10T10:00:00Z", None));
+        // All on disk; the first two on disk and the last held; all held.
+        for budget in [0, one_row * 3 / 2, HELD_BYTES] {
+            let dir = tempfile::tempdir().expect("tmp");
+            let mut staging = Staging::new(dir.path()).expect("staging");
+            let spill = EvidenceSpill::with_budget(dir.path().join("scratch"), budget).expect("spill");
+            spill.spill(vec![row("z2", "2026-10-10T10:00:00Z", None), row("z1", "2026-10-10T10:00:00Z", None)]);
+            let dates: BTreeSet<NaiveDate> = ["2026-10-10", "2026-10-11"].iter().map(|d| d.parse().expect("date")).collect();
+            let (written, sizes) = spill.finish(vec![row("a", "2026-10-10T07:00:00Z", None)], &dates, EvidenceFormat::Both, &mut staging, <[_]>::len).expect("finish");
+            assert_eq!(sizes.iter().map(|(d, n)| (d.to_string(), *n)).collect::<Vec<_>>(), vec![("2026-10-10".to_string(), 3), ("2026-10-11".to_string(), 0)]);
+            let counts: Vec<u64> = written.iter().map(|(_, n)| *n).collect();
+            assert_eq!(counts, vec![3, 3, 0, 0], "budget {budget}");
+            let jsonl = std::fs::read_to_string(dir.path().join(".staging-".to_string() + &std::process::id().to_string()).join(&written[1].0)).expect("jsonl");
+            let ids: Vec<String> = jsonl.lines().map(|l| serde_json::from_str::<EvidenceRow>(l).expect("row").doc_id).collect();
+            assert_eq!(ids, vec!["a", "z1", "z2"], "budget {budget}");
+            let scratch_files = std::fs::read_dir(dir.path().join("scratch")).expect("scratch").count();
+            assert_eq!(scratch_files, usize::from(budget < HELD_BYTES), "budget {budget}");
+        }
     }
 }
