@@ -356,6 +356,11 @@ impl FuzzyIndex {
                         _ => (if hostile { mask } else { 0 }, 0),
                     };
                     let term = if single { hostile } else { 0 };
+                    if e.exact {
+                        // Matched as written: a known word, never what a typo or a glued word is read as.
+                        add_known(&mut index, w, true, mask, 0, 0, 0, 0);
+                        continue;
+                    }
                     add_known(&mut index, w, true, mask, 0, hostile, group, term);
                     // Function words of phrases ("these", "should") are no targets: a typo there rarely hides anything.
                     if mask != 0 && e.mode != MatchMode::Substring && (4..=MAX_CHARS).contains(&n) && !function.contains(w) && w.chars().all(alphabetic) {
@@ -872,6 +877,7 @@ mod tests {
             source: String::new(),
             lexicon: "t".into(),
             line: 2,
+            exact: false,
         }
     }
 

@@ -344,6 +344,7 @@ fn parse_terms(path: &Path, bytes: &[u8], delimiter: u8, lexicon: &str, strict: 
             source: cols.get(&record, "source").to_string(),
             lexicon: lexicon.to_string(),
             line,
+            exact: !strict,
         });
     }
 }
@@ -477,6 +478,17 @@ mod tests {
         let text = "term,lang,category\nnocigo,es,exclusion\nnócigo,es,exclusion\ntirino,es,dehumanisation\ntiriño,es,violence_call\n";
         let set = load_lexicons(&[write(dir.path(), "lex.csv", text)]).unwrap();
         assert_eq!(set.entries.iter().map(|e| e.term.as_str()).collect::<Vec<_>>(), ["nocigo", "nócigo", "tirino", "tiriño"]);
+        assert!(set.entries.iter().all(|e| e.exact), "a plain list is matched as written");
+        // Each twin takes the texts spelt like it, in its own category, and nothing else.
+        let lex = crate::lexicon::CompiledLexicon::compile(set.entries.clone()).unwrap();
+        let found = |text: &str| -> Vec<String> {
+            let plain = MatchingView::plain(text);
+            let agg = MatchingView::aggressive(&plain);
+            lex.find(&plain, agg.as_ref(), Some("es")).iter().map(|h| format!("{}={}", &text[h.span.0..h.span.1], lex.entries[h.entry as usize].term)).collect()
+        };
+        assert_eq!(found("NÓCIGO y nocigo"), ["NÓCIGO=nócigo", "nocigo=nocigo"]);
+        assert_eq!(found("tiriño, TIRINO"), ["tiriño=tiriño", "TIRINO=tirino"]);
+        assert_eq!(found("tiriñó tirinos"), Vec::<String>::new());
         // The same rows in a pack still fail, naming the pack's terms.csv.
         let pack = dir.path().join("pack");
         std::fs::create_dir(&pack).unwrap();

@@ -304,12 +304,38 @@ impl CompiledLexicon {
             let e = &self.entries[entry as usize];
             let Some((s, e_end)) = verify(text, start, end, e.mode, g.rest.as_deref()) else { continue };
             let span = view.to_original(s, e_end);
+            // A de-obfuscated hit must have undone something in the text: a term with a stretched
+            // letter of its own ("mopéée", aggressive form "mopé") must not match a plain "mopé".
+            if via_aggressive && MatchingView::plain(&view.original()[span.0..span.1]).text() == &text[s..e_end] {
+                continue;
+            }
+            let entry = if e.exact {
+                // Matched as written: this entry if the text spells it, else the next of the group that
+                // takes the text (accent-only twins of a plain CSV lexicon share a pattern).
+                let original = &view.original()[span.0..span.1];
+                let takes = |i: &u32| !self.entries[*i as usize].exact || (!via_aggressive && written_as(original, &self.entries[*i as usize]));
+                match std::iter::once(entry).chain(g.entries.iter().copied()).find(takes) {
+                    Some(i) => i,
+                    None => continue,
+                }
+            } else {
+                entry
+            };
             let obfuscated = via_aggressive || view.obfuscated_within(span.0, span.1);
             hits.push(Hit { entry, span, obfuscated });
             any = true;
         }
         any
     }
+}
+
+/// Whether a piece of original text is one of an entry's forms letter for letter, up to case,
+/// Unicode composition and runs of whitespace (the test of entries matched as written).
+fn written_as(original: &str, e: &Entry) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").nfc().flat_map(char::to_lowercase).collect::<String>();
+    let written = fold(original);
+    std::iter::once(&e.term).chain(&e.variants).any(|f| fold(f) == written)
 }
 
 /// Arabic proclitics that may stand before a term inside one written word, longest first.
@@ -522,6 +548,7 @@ mod tests {
             source: String::new(),
             lexicon: "t".into(),
             line: 2,
+            exact: false,
         }
     }
 
@@ -529,6 +556,29 @@ mod tests {
         let plain = MatchingView::plain(text);
         let agg = MatchingView::aggressive(&plain);
         lex.find(&plain, agg.as_ref(), lang).iter().map(|h| text[h.span.0..h.span.1].to_string()).collect()
+    }
+
+    #[test]
+    fn entries_matched_as_written_take_only_their_spelling() {
+        let mut ano = entry("año", "es", Category::Derogation, MatchMode::Word, &[]);
+        ano.exact = true;
+        let lex = CompiledLexicon::compile(vec![ano.clone()]).unwrap();
+        assert_eq!(quotes(&lex, "Feliz AÑO, el año", Some("es")), ["AÑO", "año"]);
+        assert!(quotes(&lex, "el ano", Some("es")).is_empty(), "no accent folding");
+        assert!(quotes(&lex, "el 4ño", Some("es")).is_empty(), "no de-obfuscation");
+        // The same entry in a pack folds.
+        ano.exact = false;
+        let lex = CompiledLexicon::compile(vec![ano]).unwrap();
+        assert_eq!(quotes(&lex, "el ano", Some("es")), ["ano"]);
+    }
+
+    #[test]
+    fn a_de_obfuscated_hit_must_have_undone_something_in_the_text() {
+        // The aggressive form of a term with a stretched letter of its own is shorter than the term.
+        let lex = CompiledLexicon::compile(vec![entry("hisss", "en", Category::Dehumanisation, MatchMode::Word, &[])]).unwrap();
+        assert_eq!(quotes(&lex, "a hisss and a hissssss", Some("en")), ["hisss", "hissssss"]);
+        // "yesss" makes the text look obfuscated, but "his" is written plainly.
+        assert!(quotes(&lex, "his hat, yesss", Some("en")).is_empty());
     }
 
     #[test]

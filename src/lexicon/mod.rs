@@ -75,6 +75,11 @@ pub struct Entry {
     pub lexicon: String,
     /// Line in the lexicon file (1-based, header is line 1).
     pub line: usize,
+    /// Matched only as written, letter for letter up to case and spacing: no accent or
+    /// look-alike folding, no de-obfuscation, no fuzzy matching. The entries of plain CSV
+    /// lexicons: their authors may mean their accents (Spanish "año" is not "ano"), and no
+    /// list of real words guards their fuzzy matching (a pack's `words.txt`).
+    pub exact: bool,
 }
 
 impl Entry {
