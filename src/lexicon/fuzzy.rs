@@ -862,24 +862,7 @@ fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
 mod tests {
     use super::*;
 
-    fn entry(term: &str, lang: &str, category: Category, mode: MatchMode, variants: &[&str]) -> Entry {
-        Entry {
-            term: term.into(),
-            lang: lang.into(),
-            category,
-            target: None,
-            severity: 2,
-            ambiguous: false,
-            ambiguous_in: Vec::new(),
-            variants: variants.iter().map(|s| s.to_string()).collect(),
-            mode,
-            note: String::new(),
-            source: String::new(),
-            lexicon: "t".into(),
-            line: 2,
-            exact: false,
-        }
-    }
+    use crate::lexicon::test_entry as entry;
 
     fn lexicon() -> Vec<Entry> {
         vec![

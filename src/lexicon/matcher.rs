@@ -533,24 +533,7 @@ fn resolve_overlaps(hits: &mut Vec<Hit>, entries: &[Entry]) {
 mod tests {
     use super::*;
 
-    fn entry(term: &str, lang: &str, category: Category, mode: MatchMode, variants: &[&str]) -> Entry {
-        Entry {
-            term: term.into(),
-            lang: lang.into(),
-            category,
-            target: None,
-            severity: 2,
-            ambiguous: false,
-            ambiguous_in: Vec::new(),
-            variants: variants.iter().map(|s| s.to_string()).collect(),
-            mode,
-            note: String::new(),
-            source: String::new(),
-            lexicon: "t".into(),
-            line: 2,
-            exact: false,
-        }
-    }
+    use crate::lexicon::test_entry as entry;
 
     fn quotes(lex: &CompiledLexicon, text: &str, lang: Option<&str>) -> Vec<String> {
         let plain = MatchingView::plain(text);

@@ -183,3 +183,24 @@ pub struct LexiconSet {
     /// Real words that fuzzy matching must leave alone (`words.txt`), with the pack's first language.
     pub words: Vec<(String, String)>,
 }
+
+/// An entry for unit tests: severity 2, not ambiguous, matched with folding, of lexicon `t`.
+#[cfg(test)]
+pub(crate) fn test_entry(term: &str, lang: &str, category: Category, mode: MatchMode, variants: &[&str]) -> Entry {
+    Entry {
+        term: term.into(),
+        lang: lang.into(),
+        category,
+        target: None,
+        severity: 2,
+        ambiguous: false,
+        ambiguous_in: Vec::new(),
+        variants: variants.iter().map(|s| s.to_string()).collect(),
+        mode,
+        note: String::new(),
+        source: String::new(),
+        lexicon: "t".into(),
+        line: 2,
+        exact: false,
+    }
+}
