@@ -445,7 +445,7 @@ pub(crate) fn stage_outputs(
     }
     let mut digests = BTreeMap::new();
     if let Some((spill, rows, format)) = evidence {
-        let (written, summaries) = spill.finish(rows, &days, format, staging, crate::report::DayDigest::of)?;
+        let (written, summaries) = spill.finish(rows, &days, format, staging, crate::report::DayDigest::default, crate::report::DayDigest::add)?;
         for (rel, n) in written {
             outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
         }

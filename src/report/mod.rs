@@ -781,13 +781,6 @@ fn insert_missing(set: &mut BTreeSet<String>, value: &str) {
 }
 
 impl DayDigest {
-    /// The digest of some rows of one day.
-    pub fn of(rows: &[EvidenceRow]) -> Self {
-        let mut d = DayDigest::default();
-        d.add(rows);
-        d
-    }
-
     /// Adds rows of the same day.
     pub fn add(&mut self, rows: &[EvidenceRow]) {
         self.rows += rows.len();

@@ -1,6 +1,6 @@
 //! Writing Arrow record batches as Parquet files, and reading them back.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -12,14 +12,44 @@ use super::SinkError;
 
 /// Writes one batch to a Parquet file (Snappy), fully synced.
 pub fn write_batch(path: &Path, batch: &RecordBatch) -> Result<(), SinkError> {
-    let perr = |e: parquet::errors::ParquetError| SinkError::Parquet { path: path.to_path_buf(), message: e.to_string() };
-    let file = std::fs::File::create(path).map_err(super::io_err("creating", path))?;
-    let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
-    writer.write(batch).map_err(perr)?;
-    let file = writer.into_inner().map_err(perr)?;
-    file.sync_all().map_err(super::io_err("syncing", path))?;
-    Ok(())
+    let mut w = BatchWriter::create(path, batch.schema())?;
+    w.write(batch)?;
+    w.finish()
+}
+
+/// Rows of a row group: the writer holds one row group's columns in memory before it writes them.
+const ROW_GROUP_ROWS: usize = 65_536;
+
+/// A Parquet file (Snappy) written batch by batch, synced to disk when finished; memory follows a row group
+/// ([`ROW_GROUP_ROWS`]), not the file.
+pub struct BatchWriter {
+    path: PathBuf,
+    writer: ArrowWriter<std::fs::File>,
+}
+
+impl BatchWriter {
+    /// Creates the file.
+    pub fn create(path: &Path, schema: SchemaRef) -> Result<Self, SinkError> {
+        let file = std::fs::File::create(path).map_err(super::io_err("creating", path))?;
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).set_max_row_group_row_count(Some(ROW_GROUP_ROWS)).build();
+        let writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(|e| perr(path, e))?;
+        Ok(BatchWriter { path: path.to_path_buf(), writer })
+    }
+
+    /// Appends a batch.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), SinkError> {
+        self.writer.write(batch).map_err(|e| perr(&self.path, e))
+    }
+
+    /// Writes the footer and syncs the file.
+    pub fn finish(self) -> Result<(), SinkError> {
+        let file = self.writer.into_inner().map_err(|e| perr(&self.path, e))?;
+        file.sync_all().map_err(super::io_err("syncing", &self.path))
+    }
+}
+
+fn perr(path: &Path, e: parquet::errors::ParquetError) -> SinkError {
+    SinkError::Parquet { path: path.to_path_buf(), message: e.to_string() }
 }
 
 /// Reads every batch of a Parquet file.
