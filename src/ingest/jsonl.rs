@@ -136,7 +136,20 @@ impl LineChunker {
 pub fn parse_lines(bytes: &[u8], first_line: u64, plan: &SourcePlan, file: &str, ctx: &IngestContext, f: &mut dyn FnMut(Result<Document<'_>, Reject>)) {
     let top = TopKeys::new(plan);
     let mut line_no = first_line;
-    for raw_line in bytes.split(|&b| b == b'\n') {
+    let mut rest = bytes;
+    // memchr finds line ends a word at a time rather than a byte at a time.
+    let lines = std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, tail) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = tail;
+        Some(line)
+    });
+    for raw_line in lines {
         let this_line = line_no;
         line_no += 1;
         let line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
