@@ -570,7 +570,8 @@ fn a_second_night_s_report_is_what_tocsin_report_makes_of_the_store() {
     assert!(doc.by_id("terms-table").is_some(), "the evidence of both nights gives a term table");
     // Cells as text: "vermin" in 26 documents of the last 7 days (days 14-20) and 26 of the days before,
     // which lie in both nights; "traitors" only in the second night.
-    let cells: Vec<String> = run_report.split("<td").skip(1).map(|c| c.split_once('>').map_or("", |x| x.1).split("</td>").next().unwrap_or("").to_string()).collect();
+    let cells: Vec<String> =
+        run_report.split("<td").skip(1).map(|c| c.split_once('>').map_or("", |x| x.1).split("</td>").next().unwrap_or("").to_string()).collect();
     let row = |term: &str| cells.iter().position(|c| c == term).map(|i| cells[i + 1..i + 6].to_vec());
     assert_eq!(row("vermin"), Some(vec!["dehumanisation".into(), "en".into(), "KE-30".into(), "26".into(), "26".into()]), "{cells:?}");
     assert_eq!(row("traitors"), Some(vec!["disloyalty".into(), "en".into(), "KE-30".into(), "12".into(), "0".into()]), "{cells:?}");

@@ -95,7 +95,9 @@ impl Patterns {
             PatternSearch::WordStarts { nfa, start }
         } else {
             let kind = Some(AhoCorasickKind::ContiguousNFA);
-            PatternSearch::Anywhere(AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).start_kind(StartKind::Unanchored).kind(kind).build(&patterns)?)
+            PatternSearch::Anywhere(
+                AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).start_kind(StartKind::Unanchored).kind(kind).build(&patterns)?,
+            )
         };
         let groups = targets.into_iter().map(|ts| group_targets(ts, entries)).collect();
         Ok(Some(Patterns { search, groups }))

@@ -269,7 +269,8 @@ impl EvidenceSpill {
         let SpillState { mut held, mut runs, .. } = self.state.into_inner().expect("evidence spill lock");
         let spilled: BTreeSet<NaiveDate> = runs.keys().chain(held.keys()).copied().collect();
         let all: Vec<NaiveDate> = dates.iter().chain(spilled.difference(dates)).copied().collect();
-        let (parquet_out, jsonl_out) = (matches!(format, EvidenceFormat::Parquet | EvidenceFormat::Both), matches!(format, EvidenceFormat::Jsonl | EvidenceFormat::Both));
+        let (parquet_out, jsonl_out) =
+            (matches!(format, EvidenceFormat::Parquet | EvidenceFormat::Both), matches!(format, EvidenceFormat::Jsonl | EvidenceFormat::Both));
         // Paths are staged in day order; the days are then merged and written in parallel.
         let mut plans = Vec::new();
         for date in all {
@@ -277,7 +278,13 @@ impl EvidenceSpill {
             let parquet_path = if parquet_out { Some((rel.clone(), staging.path(&rel)?)) } else { None };
             let jsonl_rel = rel.with_extension("jsonl");
             let jsonl_path = if jsonl_out { Some((jsonl_rel.clone(), staging.path(&jsonl_rel)?)) } else { None };
-            plans.push(DayPlan { date, in_memory: held.remove(&date).unwrap_or_default(), runs: runs.remove(&date).unwrap_or_default(), parquet_path, jsonl_path });
+            plans.push(DayPlan {
+                date,
+                in_memory: held.remove(&date).unwrap_or_default(),
+                runs: runs.remove(&date).unwrap_or_default(),
+                parquet_path,
+                jsonl_path,
+            });
         }
         let done: Vec<(Vec<(PathBuf, u64)>, (NaiveDate, T))> =
             plans.into_par_iter().map(|plan| write_day(plan, &init, &fold)).collect::<Result<_, SinkError>>()?;
@@ -511,7 +518,8 @@ mod tests {
             spill.spill(vec![row("z2", "2026-10-10T10:00:00Z", None), row("z1", "2026-10-10T10:00:00Z", None)]);
             let dates: BTreeSet<NaiveDate> = ["2026-10-10", "2026-10-11"].iter().map(|d| d.parse().expect("date")).collect();
             let count = |n: &mut usize, rows: &[EvidenceRow]| *n += rows.len();
-            let (written, sizes) = spill.finish(vec![row("a", "2026-10-10T07:00:00Z", None)], &dates, EvidenceFormat::Both, &mut staging, || 0, count).expect("finish");
+            let (written, sizes) =
+                spill.finish(vec![row("a", "2026-10-10T07:00:00Z", None)], &dates, EvidenceFormat::Both, &mut staging, || 0, count).expect("finish");
             assert_eq!(sizes.iter().map(|(d, n)| (d.to_string(), *n)).collect::<Vec<_>>(), vec![("2026-10-10".to_string(), 3), ("2026-10-11".to_string(), 0)]);
             let counts: Vec<u64> = written.iter().map(|(_, n)| *n).collect();
             assert_eq!(counts, vec![3, 3, 0, 0], "budget {budget}");
