@@ -33,7 +33,7 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
 use crate::aggregate::{sort_rows, Aggregator, EntryKind, SeriesRow, StateEntry, StateError, ALL_CATEGORIES};
 use crate::config::{ConfigError, EvidenceFormat, LoadedConfig};
@@ -747,15 +747,7 @@ pub fn write_store(pipeline: &BatchPipeline, out_dir: &Path, input: StoreInput) 
 /// A run id from what determines the rows: config, lexicons, region files and the rows themselves
 /// (the engine read the inputs, so their hashes are not known here).
 fn run_id(p: &Prepared, rows: &[SeriesRow]) -> String {
-    let mut h = Sha256::new();
-    h.update(p.config.hash());
-    for l in &p.lexicons {
-        h.update(&l.sha256);
-    }
-    let r = p.regions.record();
-    for f in r.source_table.iter().chain(&r.gazetteers) {
-        h.update(&f.sha256);
-    }
+    let mut h = crate::pipeline::run_id_hasher(p);
     for row in rows {
         h.update(format!("{row:?}\n"));
     }

@@ -595,7 +595,9 @@ fn input_records(p: &Prepared, digests: &[(usize, PathBuf, crate::ingest::decomp
         .collect()
 }
 
-fn run_id(p: &Prepared, inputs: &[InputFile]) -> String {
+/// A run id hasher fed with what determines the rows besides the data: config, lexicons, region files.
+/// `tocsin run` adds the input files' hashes, the batch API the rows.
+pub(crate) fn run_id_hasher(p: &Prepared) -> Sha256 {
     let mut h = Sha256::new();
     h.update(p.config.hash());
     for l in &p.lexicons {
@@ -606,6 +608,11 @@ fn run_id(p: &Prepared, inputs: &[InputFile]) -> String {
     for f in r.source_table.iter().chain(&r.gazetteers) {
         h.update(&f.sha256);
     }
+    h
+}
+
+fn run_id(p: &Prepared, inputs: &[InputFile]) -> String {
+    let mut h = run_id_hasher(p);
     for i in inputs {
         h.update(&i.sha256);
     }
