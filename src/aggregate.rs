@@ -8,11 +8,15 @@
 //! Exact reposts (the same plain matching view of a text, on the same day,
 //! in the same region, language and source row) count once in `docs`,
 //! `docs_flagged` and the signal counts; `copies` and `copies_flagged` count
-//! every copy, and reach, authors and sources add up over the copies. This
-//! needs one 64-bit hash per distinct text and row, kept for the whole run
-//! (≈ 16 bytes per distinct document in a hash set, plus ≈ 60 bytes and 56
-//! per touched row for a text with signals); `[aggregate] dedup_reposts =
-//! false` turns it off. See docs/SCHEMA.md.
+//! every copy, and reach, authors and sources add up over the copies. Two
+//! ways to find the reposts: [`Aggregator::add_keyed`] keeps one 64-bit hash
+//! per distinct text and row (≈ 16 bytes per distinct document, plus ≈ 60
+//! bytes and 56 per touched row for a text with signals) so that partial
+//! aggregates merge exactly (the batch API); [`Aggregator::add_deferred`]
+//! keeps nothing per text and returns a line for a repost log that the run
+//! sorts (on disk when large) and takes back at the end, so memory stays flat
+//! (`tocsin run`). `[aggregate] dedup_reposts = false` turns it off. See
+//! docs/SCHEMA.md.
 
 // Aggregation keys are small and hashed for every document: foldhash instead of SipHash
 // (SipHash was 4 % of a one-thread benchmark run). The keys come from the run, not from a party
@@ -132,6 +136,93 @@ pub fn text_key(matching_view: &str) -> u64 {
 /// signals only, so that a merge can take back a repost two parts both saw first.
 type Contribution = Vec<(u8, u32, Tally)>;
 
+/// A stable digest of a name (region, language, source, target), the same in every part of a run.
+fn name_digest(name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: parts built on different threads must agree.
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut h);
+    h.finish()
+}
+
+/// A stable digest of a day, region, language and source.
+fn base_digest(day: i32, region: &str, lang: &str, source: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (day, region, lang, source).hash(&mut h);
+    h.finish()
+}
+
+/// The digest of a text ([`text_key`]) within a day, region, language and source ([`base_digest`]).
+fn text_digest(base: u64, key: u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (base, key).hash(&mut h);
+    h.finish()
+}
+
+/// The counters of a day, region, language and source, created (with its digest) when new.
+fn seen_mut<'a>(docs: &'a mut HashMap<BaseKey, Seen>, names: &Interner, base: BaseKey) -> &'a mut Seen {
+    docs.entry(base).or_insert_with(|| {
+        let n = |i: u32| names.names[i as usize].as_str();
+        Seen { digest: base_digest(base.0, n(base.1), n(base.2), n(base.3)), ..Seen::default() }
+    })
+}
+
+/// One document's line in a repost log ([`Aggregator::add_deferred`]): which distinct text it is and
+/// what it added. Copies of a text have equal `text`; ordering puts them together.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RepostEntry {
+    /// Digest of the text's repost key within its day, region, language and source.
+    pub text: u64,
+    /// Digest of the day, region, language and source.
+    pub base: u64,
+    /// What the document added to each row it touched, rows with nothing added left out:
+    /// category index (`u8::MAX` for `all`), target digest, and the tally
+    /// (docs_flagged, docs_reported, matches, hostile, reported, discounted).
+    pub added: Vec<(u8, u64, [u32; 6])>,
+}
+
+/// What the reposts in a repost log take back from an aggregate that counted every copy as new.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepostCorrections {
+    /// Copies beyond the first, per day, region, language and source digest.
+    pub docs: HashMap<u64, u64>,
+    /// What those copies added, per (base digest, category index, target digest).
+    pub rows: HashMap<(u64, u8, u64), [u64; 6]>,
+}
+
+/// Finds the reposts in repost-log entries that arrive sorted ([`RepostEntry`]'s order): of the
+/// copies of a text, the first (the smallest entry, so the result does not depend on the order
+/// documents were read in) counts; the others are taken back.
+#[derive(Debug, Default)]
+pub struct RepostFinder {
+    last: Option<u64>,
+    corrections: RepostCorrections,
+}
+
+impl RepostFinder {
+    /// Takes the next entry in sorted order.
+    pub fn push(&mut self, e: &RepostEntry) {
+        if self.last != Some(e.text) {
+            self.last = Some(e.text);
+            return;
+        }
+        *self.corrections.docs.entry(e.base).or_default() += 1;
+        for &(cat, target, tally) in &e.added {
+            let row = self.corrections.rows.entry((e.base, cat, target)).or_default();
+            for (r, t) in row.iter_mut().zip(tally) {
+                *r += t as u64;
+            }
+        }
+    }
+
+    /// What to take back.
+    pub fn finish(self) -> RepostCorrections {
+        self.corrections
+    }
+}
+
 /// Mergeable counters of one part of a run.
 #[derive(Debug, Clone, Default)]
 pub struct Aggregator {
@@ -153,8 +244,10 @@ struct Seen {
     reach: u64,
     authors: HashSet<u64>,
     sources: HashSet<u32>,
-    /// Repost keys of the texts seen: 8 bytes each plus the table's overhead.
+    /// Repost keys of the texts seen: 8 bytes each plus the table's overhead (in-memory deduplication only).
     texts: HashSet<u64>,
+    /// [`base_digest`] of this day, region, language and source (set with the first document, for repost logs).
+    digest: u64,
 }
 
 /// One row of the time series.
@@ -228,6 +321,20 @@ impl Aggregator {
     /// repost: it adds to `copies`, `copies_flagged`, reach, authors and
     /// sources, but not to `docs`, `docs_flagged` or the signal counts.
     pub fn add_keyed(&mut self, doc: &Document<'_>, signals: &[Signal], key: u64) {
+        self.add_counted(doc, signals, key, false);
+    }
+
+    /// Adds one document as if its text were new, and returns its line for a repost log
+    /// (`None` when reposts are not deduplicated). Nothing is kept per text, so memory does not
+    /// grow with the night: the caller collects the lines (spilling them to disk when they are
+    /// many, see `sink::reposts`), finds the reposts among them with [`RepostFinder`], and takes
+    /// them back with [`Aggregator::take_back`]. The rows are then those of [`Aggregator::add_keyed`].
+    /// Use one way or the other for a whole run: the two do not mix.
+    pub fn add_deferred(&mut self, doc: &Document<'_>, signals: &[Signal], key: u64) -> Option<RepostEntry> {
+        self.add_counted(doc, signals, key, true)
+    }
+
+    fn add_counted(&mut self, doc: &Document<'_>, signals: &[Signal], key: u64, deferred: bool) -> Option<RepostEntry> {
         let day = doc.date.num_days_from_ce();
         let region = if self.keeps(AggregateKey::Region) { self.names.id(doc.region.as_deref().unwrap_or(UNKNOWN_REGION)) } else { 0 };
         let lang = if self.keeps(AggregateKey::Lang) { self.names.id(doc.lang.as_deref().unwrap_or(UNKNOWN_LANG)) } else { 0 };
@@ -235,12 +342,13 @@ impl Aggregator {
         let source = if self.keeps(AggregateKey::Source) { source_id } else { 0 };
         let base: BaseKey = (day, region, lang, source);
         let author = doc.author.map(|a| a.short());
-        let seen = self.docs.entry(base).or_default();
+        let seen = seen_mut(&mut self.docs, &self.names, base);
         seen.copies += 1;
         seen.reach += doc.reach;
         seen.authors.extend(author);
         seen.sources.insert(source_id);
-        let unique = !self.dedup || seen.texts.insert(key);
+        let base_hash = seen.digest;
+        let unique = !self.dedup || deferred || seen.texts.insert(key);
         seen.docs += unique as u64;
 
         // The rows this document touches: the `all` row first, then each (category, target) once.
@@ -284,10 +392,38 @@ impl Aggregator {
                 c.sources.insert(source_id);
             }
         }
-        if unique && self.dedup {
-            let kept: Contribution = touched.into_iter().filter(|x| !x.2.is_zero()).map(|(c, t, tally, _)| (c, t, tally)).collect();
-            if !kept.is_empty() {
-                self.contributions.insert((base, key), kept);
+        if !self.dedup {
+            return None;
+        }
+        if deferred {
+            let added =
+                touched.iter().filter(|x| !x.2.is_zero()).map(|&(c, t, tally, _)| (c, name_digest(&self.names.names[t as usize]), tally.to_small())).collect();
+            return Some(RepostEntry { text: text_digest(base_hash, key), base: base_hash, added });
+        }
+        let kept: Contribution = touched.into_iter().filter(|x| !x.2.is_zero()).map(|(c, t, tally, _)| (c, t, tally)).collect();
+        if !kept.is_empty() {
+            self.contributions.insert((base, key), kept);
+        }
+        None
+    }
+
+    /// Takes back the reposts a repost log found (see [`Aggregator::add_deferred`]): each copy beyond
+    /// the first of a text leaves `docs` and the tallies it added, as if it had been seen as a repost.
+    pub fn take_back(&mut self, reposts: &RepostCorrections) {
+        for seen in self.docs.values_mut() {
+            if let Some(n) = reposts.docs.get(&seen.digest) {
+                seen.docs = seen.docs.saturating_sub(*n);
+            }
+        }
+        if reposts.rows.is_empty() {
+            return;
+        }
+        let digests: Vec<u64> = self.names.names.iter().map(|n| name_digest(n)).collect();
+        let bases: HashMap<BaseKey, u64> = self.docs.iter().map(|(k, s)| (*k, s.digest)).collect();
+        for (&(base, cat, t), c) in self.rows.iter_mut() {
+            let Some(&b) = bases.get(&base) else { continue };
+            if let Some(tally) = reposts.rows.get(&(b, cat, digests[t as usize])) {
+                c.tally.sub(&Tally::from_array(*tally));
             }
         }
     }
@@ -301,7 +437,7 @@ impl Aggregator {
         let mut overlaps: HashSet<(BaseKey, u64)> = HashSet::new();
         for (k, n) in other.docs {
             let k = remap(k);
-            let seen = self.docs.entry(k).or_default();
+            let seen = seen_mut(&mut self.docs, &self.names, k);
             seen.docs += n.docs;
             seen.copies += n.copies;
             seen.reach += n.reach;
@@ -460,6 +596,11 @@ impl Tally {
         [self.docs_flagged, self.docs_reported, self.matches, self.hostile, self.reported, self.discounted]
     }
 
+    /// One document's tally, small enough for `u32` (a repost-log line).
+    fn to_small(self) -> [u32; 6] {
+        self.to_array().map(|v| v.min(u32::MAX as u64) as u32)
+    }
+
     fn from_array(a: [u64; 6]) -> Tally {
         Tally { docs_flagged: a[0], docs_reported: a[1], matches: a[2], hostile: a[3], reported: a[4], discounted: a[5] }
     }
@@ -572,7 +713,7 @@ impl Aggregator {
             match e.kind {
                 Some(EntryKind::Seen) => {
                     let sources: Vec<u32> = e.sources.iter().map(|s| a.names.id(s)).collect();
-                    let seen = a.docs.entry(base).or_default();
+                    let seen = seen_mut(&mut a.docs, &a.names, base);
                     seen.docs += e.docs;
                     seen.copies += e.copies;
                     seen.reach += e.reach;
@@ -747,11 +888,11 @@ mod tests {
         assert!(Aggregator::from_entries(&cfg, &bad).is_err());
     }
 
-    #[test]
-    fn reposts_split_across_parts_merge_exactly_in_any_split_and_order() {
+    /// Three copies of a hostile text, two of a reported one, two of a neutral one; then two look-alikes on another day and in another region.
+    fn reposted_docs() -> Vec<(Document<'static>, Vec<Signal>)> {
         let deh = signal(Category::Dehumanisation, Some("ethnicity:oru"), Counting::Hostile);
         let rep = signal(Category::ViolenceCall, None, Counting::Reported);
-        let docs: Vec<(Document<'static>, Vec<Signal>)> = vec![
+        vec![
             (doc("XA-NO", 1, "u1", "they are vermin"), vec![deh.clone()]),
             (doc("XA-NO", 1, "u2", "They are vermin"), vec![deh.clone()]),
             (doc("XA-NO", 1, "u3", "they are vermin"), vec![deh.clone()]),
@@ -759,7 +900,54 @@ mod tests {
             (doc("XA-NO", 1, "u4", "she said: kill them"), vec![rep.clone(), deh.clone()]),
             (doc("XA-NO", 1, "u5", "hello"), vec![]),
             (doc("XA-NO", 1, "u6", "hello"), vec![]),
-        ];
+            // Not reposts of the above: another day, another region.
+            (doc("XA-NO", 2, "u6", "hello"), vec![]),
+            (doc("XA-SO", 1, "u6", "they are vermin"), vec![deh.clone()]),
+        ]
+    }
+
+    #[test]
+    fn reposts_found_in_a_log_are_taken_back_to_the_in_memory_rows() {
+        let docs = reposted_docs();
+        let cfg = AggregateConfig::default();
+        let mut whole = Aggregator::new(&cfg);
+        for (d, s) in &docs {
+            whole.add(d, s);
+        }
+        let want = whole.rows();
+        // Deferred, every copy first counts as new.
+        let mut counted = Aggregator::new(&cfg);
+        for (d, s) in &docs {
+            counted.add_deferred(d, s, text_key(crate::normalize::MatchingView::plain(&d.text).text()));
+        }
+        assert_ne!(counted.rows(), want);
+        // Dealt to two parts in every way, merged, the log's reposts taken back: the in-memory rows.
+        for split in 0..2usize.pow(docs.len() as u32) {
+            let mut parts = [Aggregator::new(&cfg), Aggregator::new(&cfg)];
+            let mut log = Vec::new();
+            for (i, (d, s)) in docs.iter().enumerate() {
+                let key = text_key(crate::normalize::MatchingView::plain(&d.text).text());
+                log.extend(parts[(split >> i) & 1].add_deferred(d, s, key));
+            }
+            assert_eq!(log.len(), docs.len());
+            let [mut a, b] = parts;
+            a.merge(b);
+            log.sort();
+            let mut finder = RepostFinder::default();
+            for e in &log {
+                finder.push(e);
+            }
+            a.take_back(&finder.finish());
+            assert_eq!(a.rows(), want, "split {split}");
+        }
+        // Without deduplication there is no log.
+        let mut off = Aggregator::new(&AggregateConfig { dedup_reposts: false, ..AggregateConfig::default() });
+        assert!(off.add_deferred(&docs[0].0, &docs[0].1, 1).is_none());
+    }
+
+    #[test]
+    fn reposts_split_across_parts_merge_exactly_in_any_split_and_order() {
+        let docs = reposted_docs()[..7].to_vec();
         let cfg = AggregateConfig::default();
         let mut whole = Aggregator::new(&cfg);
         for (d, s) in &docs {

@@ -582,7 +582,9 @@ impl LoadedConfig {
 pub fn expand_path_or_glob(path: &Path) -> Result<Vec<PathBuf>, String> {
     let s = path.to_string_lossy();
     if !s.contains(['*', '?', '[']) {
-        return if path.is_file() {
+        // A path named outright may be a named pipe or `/dev/stdin` (`--input <(zstdcat night.zst)`):
+        // read as a stream, like a file.
+        return if path.is_file() || is_stream(path) {
             Ok(vec![path.to_path_buf()])
         } else if path.is_dir() {
             let mut v: Vec<PathBuf> = std::fs::read_dir(path)
@@ -600,6 +602,20 @@ pub fn expand_path_or_glob(path: &Path) -> Result<Vec<PathBuf>, String> {
     let mut v: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
     v.sort();
     Ok(v)
+}
+
+/// Whether a path is a named pipe or character device (a stream to read once, not a file to list).
+fn is_stream(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_char_device())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// Every regular file below a folder, recursively, sorted.

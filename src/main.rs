@@ -198,7 +198,7 @@ struct ReportArgs {
 struct RunArgs {
     /// Pipeline config (TOML).
     pipeline: Option<PathBuf>,
-    /// Input file, folder or glob (JSONL with fields id, text, lang, region, timestamp, author, source).
+    /// Input file, folder, glob or named pipe (JSONL with fields id, text, lang, region, timestamp, author, source; plain, gzip or zstd).
     #[arg(long, conflicts_with = "pipeline")]
     input: Vec<String>,
     /// Lexicon folder or CSV (term,lang,category,…); default: the shipped lexicons.

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use std::borrow::Cow;
 
-use crate::aggregate::{text_key, Aggregator, SeriesRow};
+use crate::aggregate::{text_key, Aggregator, RepostEntry, SeriesRow};
 use crate::config::{ConfigError, EvidenceFormat, Format, LoadedConfig, Problem};
 use crate::detect::Detector;
 use crate::document::Pseudonymiser;
@@ -26,6 +26,7 @@ use crate::region::{PlacementCounts, RegionAssigner, RegionsRecord};
 use crate::sink::evidence::{EvidenceSpill, SPILL_ROWS};
 use crate::sink::lock::{LockError, OutputLock};
 use crate::sink::manifest::{InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts};
+use crate::sink::reposts::{RepostLog, REPOST_BATCH};
 use crate::sink::{jsonl_bytes, parquet, timeseries, SinkError, Staging};
 
 /// The key used by pipelines marked `demo = true` when no key is configured.
@@ -319,6 +320,8 @@ struct Partial {
     rejects: Vec<Reject>,
     counts: Vec<SourceCounts>,
     evidence: Vec<EvidenceRow>,
+    /// Repost-log lines not yet handed to the run's [`RepostLog`].
+    reposts: Vec<RepostEntry>,
     placed: PlacementCounts,
     languages: LangCounts,
 }
@@ -330,12 +333,15 @@ impl Partial {
             rejects: Vec::new(),
             counts: vec![SourceCounts::default(); p.ingest.sources.len()],
             evidence: Vec::new(),
+            reposts: Vec::new(),
             placed: PlacementCounts::default(),
             languages: LangCounts::default(),
         }
     }
 
-    fn process(mut self, chunk: Chunk, p: &Prepared, spill: Option<&EvidenceSpill>) -> Self {
+    /// Adds a chunk's documents. Reposts are found at the end from the repost log (`log`), so nothing per
+    /// distinct text is kept here.
+    fn process(mut self, chunk: Chunk, p: &Prepared, spill: Option<&EvidenceSpill>, log: &RepostLog) -> Self {
         let source_name = &p.ingest.sources[chunk.source].name;
         let counts = &mut self.counts[chunk.source];
         counts.read += chunk.rejects.len() as u64;
@@ -346,6 +352,7 @@ impl Partial {
         let evidence = &mut self.evidence;
         let placed = &mut self.placed;
         let languages = &mut self.languages;
+        let reposts = &mut self.reposts;
         let source = chunk.source;
         chunk.for_each_record(&p.ingest, &mut |record| {
             counts.read += 1;
@@ -356,7 +363,7 @@ impl Partial {
                     let Analysed { doc, signals, key, lang, placed_by } = analyse_document(p, source, doc);
                     languages.add(doc.lang.as_deref(), &lang);
                     placed.add(placed_by);
-                    agg.add_keyed(&doc, &signals, key);
+                    reposts.extend(agg.add_deferred(&doc, &signals, key));
                     if spill.is_some() {
                         evidence.extend(evidence_row(&doc, source_name, &signals, &p.config.config.evidence));
                     }
@@ -370,6 +377,9 @@ impl Partial {
         if let Some(spill) = spill.filter(|_| self.evidence.len() >= SPILL_ROWS) {
             spill.spill(std::mem::take(&mut self.evidence));
         }
+        if self.reposts.len() >= REPOST_BATCH {
+            log.add(std::mem::take(&mut self.reposts));
+        }
         self
     }
 
@@ -377,6 +387,7 @@ impl Partial {
         self.agg.merge(other.agg);
         self.rejects.extend(other.rejects);
         self.evidence.extend(other.evidence);
+        self.reposts.extend(other.reposts);
         self.placed.merge(&other.placed);
         self.languages.merge(other.languages);
         for (a, b) in self.counts.iter_mut().zip(other.counts) {
@@ -478,6 +489,13 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
             }
         }
     };
+    let log = match RepostLog::new(staging.scratch("reposts")) {
+        Ok(l) => l,
+        Err(e) => {
+            staging.abandon();
+            return Err(e.into());
+        }
+    };
     let stream = ChunkStream::new(&p.ingest);
     let digests = stream.digests.clone();
     let progress = progress_bar(opts.progress);
@@ -489,7 +507,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
                 || Partial::new(p),
                 |acc, chunk| {
                     let before = acc.counts.iter().map(|c| c.read).sum::<u64>();
-                    let acc = acc.process(chunk, p, spill.as_ref());
+                    let acc = acc.process(chunk, p, spill.as_ref(), &log);
                     let n = acc.counts.iter().map(|c| c.read).sum::<u64>() - before;
                     let total = docs_seen.fetch_add(n, Ordering::Relaxed) + n;
                     if let Some(pb) = &progress {
@@ -503,6 +521,14 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     });
     if let Some(pb) = progress {
         pb.finish_and_clear();
+    }
+    let mut result = result;
+    match log.finish(std::mem::take(&mut result.reposts)) {
+        Ok(reposts) => result.agg.take_back(&reposts),
+        Err(source) => {
+            staging.abandon();
+            return Err(RunError::Unpublished { out: p.out_dir.clone(), source });
+        }
     }
     let mut rejects = result.rejects;
     rejects.sort();
@@ -587,9 +613,18 @@ fn input_records(p: &Prepared, digests: &[(usize, PathBuf, crate::ingest::decomp
     digests
         .iter()
         .map(|(s, path, d)| {
-            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            // A file the reader stopped inside (corrupt tail) is hashed whole from disk.
-            let (sha256, bytes) = if d.bytes() == size { (d.hex(), size) } else { file_digest(path).unwrap_or_else(|_| (String::new(), size)) };
+            let meta = std::fs::metadata(path).ok();
+            let size = meta.as_ref().map_or(0, |m| m.len());
+            // A file the reader stopped inside (corrupt tail) is hashed whole from disk;
+            // a stream (named pipe) cannot be read again: what was read is what it was.
+            let stream = meta.is_some_and(|m| !m.is_file());
+            let (sha256, bytes) = if stream {
+                (d.hex(), d.bytes())
+            } else if d.bytes() == size {
+                (d.hex(), size)
+            } else {
+                file_digest(path).unwrap_or_else(|_| (String::new(), size))
+            };
             InputFile { source: p.ingest.sources[*s].name.clone(), path: path.display().to_string(), bytes, sha256 }
         })
         .collect()

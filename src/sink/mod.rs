@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod lock;
 pub mod manifest;
 pub mod parquet;
+pub mod reposts;
 pub mod timeseries;
 
 use std::io::Write;

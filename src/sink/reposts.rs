@@ -1,0 +1,234 @@
+//! The repost log of a run: one line per document ([`RepostEntry`]), so that exact reposts can be
+//! found without holding a set of every distinct text of the night in memory.
+//!
+//! Lines are held in memory up to [`HELD_REPOST_BYTES`]; beyond that they are sorted and written
+//! as a run (a binary scratch file in the staging folder). At the end the runs and the held lines
+//! are merged in order and fed to a [`RepostFinder`], so memory follows the budget and one line per
+//! run, not the number of documents. The 200 MB benchmark (≈ 460,000 documents) stays in memory;
+//! a 10 GB night spills.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::{io_err, SinkError};
+use crate::aggregate::{RepostCorrections, RepostEntry, RepostFinder};
+
+/// Repost-log lines held in memory (estimated heap bytes) before they go to scratch files.
+pub const HELD_REPOST_BYTES: usize = 64 << 20;
+
+/// Lines a worker buffers before handing them to the log.
+pub const REPOST_BATCH: usize = 16 * 1024;
+
+fn approx_bytes(e: &RepostEntry) -> usize {
+    std::mem::size_of::<RepostEntry>() + e.added.len() * std::mem::size_of::<(u8, u64, [u32; 6])>()
+}
+
+/// A run's repost log, shared by its workers.
+#[derive(Debug)]
+pub struct RepostLog {
+    dir: PathBuf,
+    budget: usize,
+    state: Mutex<LogState>,
+    failure: Mutex<Option<SinkError>>,
+}
+
+#[derive(Debug, Default)]
+struct LogState {
+    held: Vec<RepostEntry>,
+    held_bytes: usize,
+    /// Scratch files of the sorted runs.
+    runs: Vec<PathBuf>,
+}
+
+impl RepostLog {
+    /// A log in `dir` (a scratch folder inside the staging folder, created here) holding up to [`HELD_REPOST_BYTES`] in memory.
+    pub fn new(dir: PathBuf) -> Result<Self, SinkError> {
+        Self::with_budget(dir, HELD_REPOST_BYTES)
+    }
+
+    /// A log holding up to `budget` estimated bytes of lines in memory (0: every batch goes to a scratch file).
+    pub fn with_budget(dir: PathBuf, budget: usize) -> Result<Self, SinkError> {
+        std::fs::create_dir_all(&dir).map_err(io_err("creating repost scratch folder", &dir))?;
+        Ok(RepostLog { dir, budget, state: Mutex::new(LogState::default()), failure: Mutex::new(None) })
+    }
+
+    /// Adds lines; when the lines held pass the budget they are sorted and written as a new run. The
+    /// first failure is kept and reported by [`RepostLog::finish`] (workers cannot stop the stream).
+    pub fn add(&self, lines: Vec<RepostEntry>) {
+        if lines.is_empty() {
+            return;
+        }
+        let mut state = self.state.lock().expect("repost log lock");
+        state.held_bytes += lines.iter().map(approx_bytes).sum::<usize>();
+        state.held.extend(lines);
+        if state.held_bytes <= self.budget {
+            return;
+        }
+        let mut held = std::mem::take(&mut state.held);
+        state.held_bytes = 0;
+        let path = self.dir.join(format!("run-{}.bin", state.runs.len()));
+        held.sort_unstable();
+        match write_run(&path, &held) {
+            Ok(()) => state.runs.push(path),
+            Err(e) => {
+                self.failure.lock().expect("repost failure lock").get_or_insert(e);
+            }
+        }
+    }
+
+    /// Merges the runs, the lines held and `rest` in order, and returns what the reposts among them take back.
+    /// The scratch files are removed.
+    pub fn finish(self, rest: Vec<RepostEntry>) -> Result<RepostCorrections, SinkError> {
+        if let Some(e) = self.failure.into_inner().expect("repost failure lock") {
+            return Err(e);
+        }
+        let LogState { mut held, runs, .. } = self.state.into_inner().expect("repost log lock");
+        held.extend(rest);
+        held.sort_unstable();
+        let mut sources: Vec<Box<dyn Iterator<Item = Result<RepostEntry, SinkError>>>> = vec![Box::new(held.into_iter().map(Ok))];
+        for path in &runs {
+            sources.push(Box::new(RunReader::open(path)?));
+        }
+        let mut finder = RepostFinder::default();
+        // k-way merge: the smallest head first, so copies of a text arrive together and in order.
+        let mut heads = BinaryHeap::new();
+        for (i, s) in sources.iter_mut().enumerate() {
+            if let Some(e) = s.next().transpose()? {
+                heads.push(Reverse((e, i)));
+            }
+        }
+        while let Some(Reverse((e, i))) = heads.pop() {
+            finder.push(&e);
+            if let Some(next) = sources[i].next().transpose()? {
+                heads.push(Reverse((next, i)));
+            }
+        }
+        for path in &runs {
+            // A scratch file left behind goes with the staging folder anyway.
+            let _ = std::fs::remove_file(path);
+        }
+        Ok(finder.finish())
+    }
+}
+
+/// Writes sorted lines: text, base (u64 LE), the number of rows (u8), then per row category (u8),
+/// target (u64 LE) and six tallies (u32 LE).
+fn write_run(path: &Path, lines: &[RepostEntry]) -> Result<(), SinkError> {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(path).map_err(io_err("creating", path))?);
+    let mut buf = Vec::with_capacity(64);
+    for e in lines {
+        buf.clear();
+        buf.extend_from_slice(&e.text.to_le_bytes());
+        buf.extend_from_slice(&e.base.to_le_bytes());
+        // A document touches at most the `all` row and two rows per category: far below 255.
+        buf.push(e.added.len().min(u8::MAX as usize) as u8);
+        for (cat, target, tally) in e.added.iter().take(u8::MAX as usize) {
+            buf.push(*cat);
+            buf.extend_from_slice(&target.to_le_bytes());
+            for t in tally {
+                buf.extend_from_slice(&t.to_le_bytes());
+            }
+        }
+        w.write_all(&buf).map_err(io_err("writing", path))?;
+    }
+    w.flush().map_err(io_err("writing", path))
+}
+
+/// Reads a run written by [`write_run`] back, line by line.
+struct RunReader {
+    path: PathBuf,
+    r: BufReader<File>,
+}
+
+impl RunReader {
+    fn open(path: &Path) -> Result<Self, SinkError> {
+        let f = File::open(path).map_err(io_err("opening", path))?;
+        Ok(RunReader { path: path.to_path_buf(), r: BufReader::with_capacity(256 * 1024, f) })
+    }
+
+    fn u64(&mut self) -> std::io::Result<u64> {
+        let mut b = [0u8; 8];
+        self.r.read_exact(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn line(&mut self) -> std::io::Result<Option<RepostEntry>> {
+        let mut first = [0u8; 8];
+        // End of file at a line boundary is the end of the run.
+        match self.r.read_exact(&mut first) {
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            r => r?,
+        }
+        let text = u64::from_le_bytes(first);
+        let base = self.u64()?;
+        let mut n = [0u8; 1];
+        self.r.read_exact(&mut n)?;
+        let mut added = Vec::with_capacity(n[0] as usize);
+        for _ in 0..n[0] {
+            let mut cat = [0u8; 1];
+            self.r.read_exact(&mut cat)?;
+            let target = self.u64()?;
+            let mut tally = [0u32; 6];
+            for t in &mut tally {
+                let mut b = [0u8; 4];
+                self.r.read_exact(&mut b)?;
+                *t = u32::from_le_bytes(b);
+            }
+            added.push((cat[0], target, tally));
+        }
+        Ok(Some(RepostEntry { text, base, added }))
+    }
+}
+
+impl Iterator for RunReader {
+    type Item = Result<RepostEntry, SinkError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.line().map_err(io_err("reading", &self.path.clone())).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(text: u64, base: u64, added: Vec<(u8, u64, [u32; 6])>) -> RepostEntry {
+        RepostEntry { text, base, added }
+    }
+
+    /// The same lines give the same corrections whether they stay in memory or go through scratch runs.
+    #[test]
+    fn spilled_and_held_logs_find_the_same_reposts() {
+        let lines: Vec<RepostEntry> = (0..5000u64)
+            .map(|i| {
+                let text = i % 1700; // every text seen two or three times
+                let added = if text % 3 == 0 { vec![(u8::MAX, 7, [1, 0, 2, 2, 0, 0]), (1, 9, [1, 0, 1, 1, 0, 0])] } else { vec![] };
+                line(text, text % 5, added)
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let held = RepostLog::new(dir.path().join("held")).unwrap();
+        let spilled = RepostLog::with_budget(dir.path().join("spilled"), 0).unwrap();
+        for chunk in lines.chunks(300) {
+            held.add(chunk.to_vec());
+            spilled.add(chunk.to_vec());
+        }
+        assert!(std::fs::read_dir(dir.path().join("spilled")).unwrap().count() > 10, "the zero budget spills every batch");
+        let a = held.finish(Vec::new()).unwrap();
+        let b = spilled.finish(vec![line(1, 1, vec![])]).unwrap();
+        // 5000 lines of 1700 texts: 3300 copies beyond the first (one more in `b`, for text 1 of base 1).
+        assert_eq!(a.docs.values().sum::<u64>(), 3300);
+        assert_eq!(b.docs.values().sum::<u64>(), 3301);
+        let mut a_plus = a.clone();
+        *a_plus.docs.get_mut(&1).unwrap() += 1;
+        assert_eq!(a_plus, b);
+        // Texts 0, 3, … (567 of them, each seen 3 times below 5000 - 1700*2 = 1600, else twice) add their rows per repost.
+        let repeats: u64 = (0..1700u64).filter(|t| t % 3 == 0).map(|t| if t < 1600 { 2 } else { 1 }).sum();
+        assert_eq!(a.rows.values().map(|r| r[2]).sum::<u64>(), repeats * 3);
+        assert!(std::fs::read_dir(dir.path().join("spilled")).unwrap().next().is_none(), "scratch runs are removed");
+    }
+}
