@@ -41,6 +41,8 @@ pub const UNKNOWN_LANG: &str = "und";
 #[derive(Debug, Clone, Default)]
 struct Interner {
     names: Vec<String>,
+    /// [`name_digest`] of each name (repost-log lines name their targets by digest).
+    digests: Vec<u64>,
     ids: HashMap<String, u32>,
 }
 
@@ -51,6 +53,7 @@ impl Interner {
         }
         let i = self.names.len() as u32;
         self.names.push(s.to_string());
+        self.digests.push(name_digest(s));
         self.ids.insert(s.to_string(), i);
         i
     }
@@ -396,8 +399,7 @@ impl Aggregator {
             return None;
         }
         if deferred {
-            let added =
-                touched.iter().filter(|x| !x.2.is_zero()).map(|&(c, t, tally, _)| (c, name_digest(&self.names.names[t as usize]), tally.to_small())).collect();
+            let added = touched.iter().filter(|x| !x.2.is_zero()).map(|&(c, t, tally, _)| (c, self.names.digests[t as usize], tally.to_small())).collect();
             return Some(RepostEntry { text: text_digest(base_hash, key), base: base_hash, added });
         }
         let kept: Contribution = touched.into_iter().filter(|x| !x.2.is_zero()).map(|(c, t, tally, _)| (c, t, tally)).collect();
@@ -418,7 +420,7 @@ impl Aggregator {
         if reposts.rows.is_empty() {
             return;
         }
-        let digests: Vec<u64> = self.names.names.iter().map(|n| name_digest(n)).collect();
+        let digests = &self.names.digests;
         let bases: HashMap<BaseKey, u64> = self.docs.iter().map(|(k, s)| (*k, s.digest)).collect();
         for (&(base, cat, t), c) in self.rows.iter_mut() {
             let Some(&b) = bases.get(&base) else { continue };

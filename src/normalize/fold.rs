@@ -188,7 +188,7 @@ pub fn leet(c: char) -> Option<char> {
 }
 
 /// Separators people put between the letters of a word (k.i.l.l, k-i-l-l, k i l l).
-pub fn is_letter_separator(c: char) -> bool {
+pub const fn is_letter_separator(c: char) -> bool {
     matches!(c, ' ' | '.' | '-' | '_' | '*' | '·' | '•' | '/' | '\\' | '~' | ',' | '+' | '=')
 }
 
