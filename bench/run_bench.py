@@ -9,7 +9,10 @@ files, checks tocsin's `matches` total against truth.csv, and prints MiB/s,
 docs/s, peak memory and the ratios. With --record it appends the figures,
 the date and the machine to bench/RESULTS.md.
 
-    python3 bench/run_bench.py [--mb 200] [--peers pyahocorasick,ahocorasick_rs] [--record]
+    python3 bench/run_bench.py [--mb 200] [--peers pyahocorasick,ahocorasick_rs] [--soak-gb 10] [--record]
+
+--soak-gb streams that many GiB (the corpus repeated with distinct texts) through a
+named pipe into `tocsin run` and prints its time and peak memory (the flat-memory check).
 
 Peers need: python3 -m venv /tmp/benchvenv && /tmp/benchvenv/bin/pip install pyahocorasick flashtext ahocorasick-rs
 """
@@ -65,6 +68,35 @@ def run_tocsin(binary, corpus_path, lexicon, out, threads):
     return {"threads": threads, "seconds": float(elapsed) or wall, "peak_mib": int(rss_kb) / 1024, "docs": manifest["totals"]["accepted"]}
 
 
+def soak(binary, corpus_path, lexicon, out, gb, threads=2):
+    """Streams `gb` GiB through a named pipe: the corpus repeated, each copy's texts and ids made distinct
+    (so reposts do not shrink the night), without a copy on disk. Returns the run's figures."""
+    import threading
+
+    pipe = os.path.join(os.path.dirname(out), "soak.fifo")
+    if os.path.exists(pipe):
+        os.remove(pipe)
+    os.mkfifo(pipe)
+    lines = open(corpus_path, "rb").read().splitlines(keepends=True)
+    copies = max(1, round(gb * 1073741824 / os.path.getsize(corpus_path)))
+
+    def feed():
+        with open(pipe, "wb") as w:
+            for k in range(copies):
+                text, ident = b'"text": "v%d ' % k, b'"id": "c%d-' % k
+                w.writelines(l.replace(b'"text": "', text, 1).replace(b'"id": "', ident, 1) for l in lines)
+
+    t = threading.Thread(target=feed, daemon=True)
+    t.start()
+    try:
+        r = run_tocsin(binary, pipe, lexicon, out, threads)
+    finally:
+        t.join(timeout=5)
+        os.remove(pipe)
+    r.update(copies=copies, gib=copies * os.path.getsize(corpus_path) / 1073741824)
+    return r
+
+
 def compile_seconds(binary, lexicon):
     t0 = time.perf_counter()
     subprocess.run([binary, "--quiet", "scan", "--lexicon", lexicon], input='{"text":"x"}\n', text=True, capture_output=True, check=True)
@@ -79,6 +111,7 @@ def main():
     ap.add_argument("--python", default="/tmp/benchvenv/bin/python")
     ap.add_argument("--skip-100k", action="store_true")
     ap.add_argument("--record", action="store_true")
+    ap.add_argument("--soak-gb", type=float, default=0, help="also stream this many GiB (distinct texts) through a named pipe, 2 threads: time and peak memory")
     a = ap.parse_args()
 
     sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
@@ -115,6 +148,9 @@ def main():
         lines.append(f"ratio tocsin 1 thread / {p['peer']}: {one['mib_s'] / p['mb_per_s']:.2f}")
     if not a.skip_100k:
         lines.append(f"ratio 100k-term time / 5k-term time (1 thread): {rows[2]['seconds'] / one['seconds']:.2f}; 100k lexicon load+compile+scan of one doc: {compile_100k:.2f} s")
+    if a.soak_gb > 0:
+        r = soak(binary, c5, l5, os.path.join(a.dir, "out-soak"), a.soak_gb)
+        lines.append(f"soak {r['gib']:.1f} GiB ({r['copies']} distinct copies, {r['docs']} docs), 2 threads: {r['seconds']:.0f} s, {r['gib'] * 1024 / r['seconds']:.1f} MiB/s, peak {r['peak_mib']:.0f} MiB")
     print("\n".join(lines))
     if a.record:
         cpu = re.sub(r"\s+", " ", next((l.split(":", 1)[1] for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())).strip()
