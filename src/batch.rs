@@ -45,6 +45,7 @@ use crate::signal::Counting;
 use crate::sink::evidence::EvidenceSpill;
 use crate::sink::lock::OutputLock;
 use crate::sink::manifest::{Manifest, SourceCounts};
+use crate::sink::spill::{RejectLog, HELD_REJECT_BYTES};
 use crate::sink::{timeseries, SinkError, Staging};
 
 /// Why a batch could not be analysed, or partials merged.
@@ -680,9 +681,8 @@ pub fn write_store(pipeline: &BatchPipeline, out_dir: &Path, input: StoreInput) 
     let p = &pipeline.prepared;
     let started = chrono::Utc::now();
     let _lock = OutputLock::acquire(out_dir)?;
-    let StoreInput { mut rows, evidence, mut rejects, counts } = input;
+    let StoreInput { mut rows, evidence, rejects, counts } = input;
     sort_rows(&mut rows);
-    rejects.sort();
     let run_id = run_id(p, &rows);
     let docs_flagged = rows.iter().filter(|r| r.category == ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
     let mut staging = Staging::new(out_dir).map_err(|source| RunError::Unpublished { out: out_dir.to_path_buf(), source })?;
@@ -694,7 +694,14 @@ pub fn write_store(pipeline: &BatchPipeline, out_dir: &Path, input: StoreInput) 
             return Err(RunError::Unpublished { out: out_dir.to_path_buf(), source });
         }
     };
-    let written = stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence, format)), &rejects, &run_id);
+    let reject_log = match RejectLog::new(staging.scratch("rejects"), HELD_REJECT_BYTES) {
+        Ok(l) => l,
+        Err(source) => {
+            staging.abandon();
+            return Err(RunError::Unpublished { out: out_dir.to_path_buf(), source });
+        }
+    };
+    let written = stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence, format)), (reject_log, rejects), &run_id);
     let (outputs, dates, _) = match written {
         Ok(x) => x,
         Err(source) => {

@@ -27,7 +27,8 @@ use crate::sink::evidence::{EvidenceSpill, SPILL_ROWS};
 use crate::sink::lock::{LockError, OutputLock};
 use crate::sink::manifest::{InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts};
 use crate::sink::reposts::{RepostLog, REPOST_BATCH};
-use crate::sink::{jsonl_bytes, parquet, timeseries, SinkError, Staging};
+use crate::sink::spill::{write_rejects, RejectLog, HELD_REJECT_BYTES};
+use crate::sink::{parquet, timeseries, SinkError, Staging};
 
 /// The key used by pipelines marked `demo = true` when no key is configured.
 /// It is public on purpose: demo data is fictional and needs no protection.
@@ -341,7 +342,7 @@ impl Partial {
 
     /// Adds a chunk's documents. Reposts are found at the end from the repost log (`log`), so nothing per
     /// distinct text is kept here.
-    fn process(mut self, chunk: Chunk, p: &Prepared, spill: Option<&EvidenceSpill>, log: &RepostLog) -> Self {
+    fn process(mut self, chunk: Chunk, p: &Prepared, spill: Option<&EvidenceSpill>, logs: (&RepostLog, &RejectLog)) -> Self {
         let source_name = &p.ingest.sources[chunk.source].name;
         let counts = &mut self.counts[chunk.source];
         counts.read += chunk.rejects.len() as u64;
@@ -378,7 +379,10 @@ impl Partial {
             spill.spill(std::mem::take(&mut self.evidence));
         }
         if self.reposts.len() >= REPOST_BATCH {
-            log.add(std::mem::take(&mut self.reposts));
+            logs.0.add(std::mem::take(&mut self.reposts));
+        }
+        if self.rejects.len() >= SPILL_ROWS {
+            logs.1.add(std::mem::take(&mut self.rejects));
         }
         self
     }
@@ -441,7 +445,7 @@ pub(crate) fn stage_outputs(
     staging: &mut Staging,
     rows: &[SeriesRow],
     evidence: Option<(EvidenceSpill, Vec<EvidenceRow>, EvidenceFormat)>,
-    rejects: &[Reject],
+    rejects: (RejectLog, Vec<Reject>),
     run_id: &str,
 ) -> Result<Staged, SinkError> {
     let mut outputs = Vec::new();
@@ -465,8 +469,8 @@ pub(crate) fn stage_outputs(
         }
     }
     let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
-    staging.write(&rel, &jsonl_bytes(rejects))?;
-    outputs.push(OutputFile { path: rel.display().to_string(), rows: rejects.len() as u64 });
+    let n = write_rejects(rejects.0, rejects.1, &staging.path(&rel)?)?;
+    outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
     Ok((outputs, dates, digests))
 }
 
@@ -496,6 +500,13 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
             return Err(e.into());
         }
     };
+    let reject_log = match RejectLog::new(staging.scratch("rejects"), HELD_REJECT_BYTES) {
+        Ok(l) => l,
+        Err(e) => {
+            staging.abandon();
+            return Err(e.into());
+        }
+    };
     let stream = ChunkStream::new(&p.ingest);
     let digests = stream.digests.clone();
     let progress = progress_bar(opts.progress);
@@ -507,7 +518,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
                 || Partial::new(p),
                 |acc, chunk| {
                     let before = acc.counts.iter().map(|c| c.read).sum::<u64>();
-                    let acc = acc.process(chunk, p, spill.as_ref(), &log);
+                    let acc = acc.process(chunk, p, spill.as_ref(), (&log, &reject_log));
                     let n = acc.counts.iter().map(|c| c.read).sum::<u64>() - before;
                     let total = docs_seen.fetch_add(n, Ordering::Relaxed) + n;
                     if let Some(pb) = &progress {
@@ -530,8 +541,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
             return Err(RunError::Unpublished { out: p.out_dir.clone(), source });
         }
     }
-    let mut rejects = result.rejects;
-    rejects.sort();
+    let rejects = (reject_log, std::mem::take(&mut result.rejects));
     let inputs = input_records(p, &digests.lock().expect("digests"));
     let rows = result.agg.rows();
     let docs_flagged = rows.iter().filter(|r| r.category == crate::aggregate::ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
@@ -540,7 +550,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let evidence_rows = result.evidence;
     // In the run's pool: evidence days are encoded in parallel, with the threads the run was given.
     let format = p.config.config.evidence.format;
-    let written = pool.install(|| stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence_rows, format)), &rejects, &run_id));
+    let written = pool.install(|| stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence_rows, format)), rejects, &run_id));
     let (outputs, dates, evidence_digests) = match written {
         Ok(x) => x,
         Err(source) => {

@@ -10,6 +10,7 @@ pub mod lock;
 pub mod manifest;
 pub mod parquet;
 pub mod reposts;
+pub mod spill;
 pub mod timeseries;
 
 use std::io::Write;

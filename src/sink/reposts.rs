@@ -7,14 +7,12 @@
 //! run, not the number of documents. The 200 MB benchmark (≈ 460,000 documents) stays in memory;
 //! a 10 GB night spills.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::PathBuf;
 
-use super::{io_err, SinkError};
+use super::spill::{SortedSpill, SpillItem};
+use super::SinkError;
 use crate::aggregate::{RepostCorrections, RepostEntry, RepostFinder};
 
 /// Repost-log lines held in memory (estimated heap bytes) before they go to scratch files.
@@ -23,26 +21,65 @@ pub const HELD_REPOST_BYTES: usize = 64 << 20;
 /// Lines a worker buffers before handing them to the log.
 pub const REPOST_BATCH: usize = 16 * 1024;
 
-fn approx_bytes(e: &RepostEntry) -> usize {
-    std::mem::size_of::<RepostEntry>() + e.added.len() * std::mem::size_of::<(u8, u64, [u32; 6])>()
+/// Lines are written as text, base (u64 LE), the number of rows (u8), then per row category (u8),
+/// target (u64 LE) and six tallies (u32 LE).
+impl SpillItem for RepostEntry {
+    fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<RepostEntry>() + self.added.len() * std::mem::size_of::<(u8, u64, [u32; 6])>()
+    }
+
+    fn write_to(&self, w: &mut BufWriter<File>) -> std::io::Result<()> {
+        let mut buf = Vec::with_capacity(17 + self.added.len() * 33);
+        buf.extend_from_slice(&self.text.to_le_bytes());
+        buf.extend_from_slice(&self.base.to_le_bytes());
+        // A document touches the `all` row and at most two rows per category: far below 255.
+        buf.push(self.added.len().min(u8::MAX as usize) as u8);
+        for (cat, target, tally) in self.added.iter().take(u8::MAX as usize) {
+            buf.push(*cat);
+            buf.extend_from_slice(&target.to_le_bytes());
+            for t in tally {
+                buf.extend_from_slice(&t.to_le_bytes());
+            }
+        }
+        w.write_all(&buf)
+    }
+
+    fn read_from(r: &mut BufReader<File>) -> std::io::Result<Option<Self>> {
+        fn u64_of(r: &mut BufReader<File>) -> std::io::Result<u64> {
+            let mut b = [0u8; 8];
+            r.read_exact(&mut b)?;
+            Ok(u64::from_le_bytes(b))
+        }
+        let mut first = [0u8; 8];
+        // End of file at a line boundary is the end of the run.
+        match r.read_exact(&mut first) {
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            x => x?,
+        }
+        let text = u64::from_le_bytes(first);
+        let base = u64_of(r)?;
+        let mut n = [0u8; 1];
+        r.read_exact(&mut n)?;
+        let mut added = Vec::with_capacity(n[0] as usize);
+        for _ in 0..n[0] {
+            let mut cat = [0u8; 1];
+            r.read_exact(&mut cat)?;
+            let target = u64_of(r)?;
+            let mut tally = [0u32; 6];
+            for t in &mut tally {
+                let mut b = [0u8; 4];
+                r.read_exact(&mut b)?;
+                *t = u32::from_le_bytes(b);
+            }
+            added.push((cat[0], target, tally));
+        }
+        Ok(Some(RepostEntry { text, base, added }))
+    }
 }
 
 /// A run's repost log, shared by its workers.
 #[derive(Debug)]
-pub struct RepostLog {
-    dir: PathBuf,
-    budget: usize,
-    state: Mutex<LogState>,
-    failure: Mutex<Option<SinkError>>,
-}
-
-#[derive(Debug, Default)]
-struct LogState {
-    held: Vec<RepostEntry>,
-    held_bytes: usize,
-    /// Scratch files of the sorted runs.
-    runs: Vec<PathBuf>,
-}
+pub struct RepostLog(SortedSpill<RepostEntry>);
 
 impl RepostLog {
     /// A log in `dir` (a scratch folder inside the staging folder, created here) holding up to [`HELD_REPOST_BYTES`] in memory.
@@ -52,143 +89,22 @@ impl RepostLog {
 
     /// A log holding up to `budget` estimated bytes of lines in memory (0: every batch goes to a scratch file).
     pub fn with_budget(dir: PathBuf, budget: usize) -> Result<Self, SinkError> {
-        std::fs::create_dir_all(&dir).map_err(io_err("creating repost scratch folder", &dir))?;
-        Ok(RepostLog { dir, budget, state: Mutex::new(LogState::default()), failure: Mutex::new(None) })
+        SortedSpill::new(dir, budget).map(RepostLog)
     }
 
-    /// Adds lines; when the lines held pass the budget they are sorted and written as a new run. The
-    /// first failure is kept and reported by [`RepostLog::finish`] (workers cannot stop the stream).
+    /// Adds lines (see [`SortedSpill::add`]).
     pub fn add(&self, lines: Vec<RepostEntry>) {
-        if lines.is_empty() {
-            return;
-        }
-        let mut state = self.state.lock().expect("repost log lock");
-        state.held_bytes += lines.iter().map(approx_bytes).sum::<usize>();
-        state.held.extend(lines);
-        if state.held_bytes <= self.budget {
-            return;
-        }
-        let mut held = std::mem::take(&mut state.held);
-        state.held_bytes = 0;
-        let path = self.dir.join(format!("run-{}.bin", state.runs.len()));
-        held.sort_unstable();
-        match write_run(&path, &held) {
-            Ok(()) => state.runs.push(path),
-            Err(e) => {
-                self.failure.lock().expect("repost failure lock").get_or_insert(e);
-            }
-        }
+        self.0.add(lines);
     }
 
     /// Merges the runs, the lines held and `rest` in order, and returns what the reposts among them take back.
-    /// The scratch files are removed.
     pub fn finish(self, rest: Vec<RepostEntry>) -> Result<RepostCorrections, SinkError> {
-        if let Some(e) = self.failure.into_inner().expect("repost failure lock") {
-            return Err(e);
-        }
-        let LogState { mut held, runs, .. } = self.state.into_inner().expect("repost log lock");
-        held.extend(rest);
-        held.sort_unstable();
-        let mut sources: Vec<Box<dyn Iterator<Item = Result<RepostEntry, SinkError>>>> = vec![Box::new(held.into_iter().map(Ok))];
-        for path in &runs {
-            sources.push(Box::new(RunReader::open(path)?));
-        }
         let mut finder = RepostFinder::default();
-        // k-way merge: the smallest head first, so copies of a text arrive together and in order.
-        let mut heads = BinaryHeap::new();
-        for (i, s) in sources.iter_mut().enumerate() {
-            if let Some(e) = s.next().transpose()? {
-                heads.push(Reverse((e, i)));
-            }
-        }
-        while let Some(Reverse((e, i))) = heads.pop() {
+        self.0.finish(rest, |e| {
             finder.push(&e);
-            if let Some(next) = sources[i].next().transpose()? {
-                heads.push(Reverse((next, i)));
-            }
-        }
-        for path in &runs {
-            // A scratch file left behind goes with the staging folder anyway.
-            let _ = std::fs::remove_file(path);
-        }
+            Ok(())
+        })?;
         Ok(finder.finish())
-    }
-}
-
-/// Writes sorted lines: text, base (u64 LE), the number of rows (u8), then per row category (u8),
-/// target (u64 LE) and six tallies (u32 LE).
-fn write_run(path: &Path, lines: &[RepostEntry]) -> Result<(), SinkError> {
-    let mut w = BufWriter::with_capacity(1 << 20, File::create(path).map_err(io_err("creating", path))?);
-    let mut buf = Vec::with_capacity(64);
-    for e in lines {
-        buf.clear();
-        buf.extend_from_slice(&e.text.to_le_bytes());
-        buf.extend_from_slice(&e.base.to_le_bytes());
-        // A document touches at most the `all` row and two rows per category: far below 255.
-        buf.push(e.added.len().min(u8::MAX as usize) as u8);
-        for (cat, target, tally) in e.added.iter().take(u8::MAX as usize) {
-            buf.push(*cat);
-            buf.extend_from_slice(&target.to_le_bytes());
-            for t in tally {
-                buf.extend_from_slice(&t.to_le_bytes());
-            }
-        }
-        w.write_all(&buf).map_err(io_err("writing", path))?;
-    }
-    w.flush().map_err(io_err("writing", path))
-}
-
-/// Reads a run written by [`write_run`] back, line by line.
-struct RunReader {
-    path: PathBuf,
-    r: BufReader<File>,
-}
-
-impl RunReader {
-    fn open(path: &Path) -> Result<Self, SinkError> {
-        let f = File::open(path).map_err(io_err("opening", path))?;
-        Ok(RunReader { path: path.to_path_buf(), r: BufReader::with_capacity(256 * 1024, f) })
-    }
-
-    fn u64(&mut self) -> std::io::Result<u64> {
-        let mut b = [0u8; 8];
-        self.r.read_exact(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-
-    fn line(&mut self) -> std::io::Result<Option<RepostEntry>> {
-        let mut first = [0u8; 8];
-        // End of file at a line boundary is the end of the run.
-        match self.r.read_exact(&mut first) {
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-            r => r?,
-        }
-        let text = u64::from_le_bytes(first);
-        let base = self.u64()?;
-        let mut n = [0u8; 1];
-        self.r.read_exact(&mut n)?;
-        let mut added = Vec::with_capacity(n[0] as usize);
-        for _ in 0..n[0] {
-            let mut cat = [0u8; 1];
-            self.r.read_exact(&mut cat)?;
-            let target = self.u64()?;
-            let mut tally = [0u32; 6];
-            for t in &mut tally {
-                let mut b = [0u8; 4];
-                self.r.read_exact(&mut b)?;
-                *t = u32::from_le_bytes(b);
-            }
-            added.push((cat[0], target, tally));
-        }
-        Ok(Some(RepostEntry { text, base, added }))
-    }
-}
-
-impl Iterator for RunReader {
-    type Item = Result<RepostEntry, SinkError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.line().map_err(io_err("reading", &self.path.clone())).transpose()
     }
 }
 
