@@ -420,9 +420,20 @@ static BYTE_CLASS: [u8; 256] = {
     t
 };
 
+/// Whether the leet candidate at byte `i` (an ASCII digit or symbol) stands inside or at the start of a word.
+fn leet_obfuscates(text: &str, i: usize) -> bool {
+    let alpha = |c: Option<char>| c.is_some_and(is_letter);
+    // i is an ASCII byte, so a char boundary.
+    let before = text[..i].chars().next_back();
+    let mut rest = text[i + 1..].chars();
+    let after = rest.next();
+    let after_alpha = alpha(after) || (after.is_some_and(is_leet_symbol) && alpha(rest.next()));
+    let word_start = !before.is_some_and(is_word_char);
+    ((alpha(before) && after_alpha) || (word_start && after_alpha && text.as_bytes()[i] != b'@')) && !in_link(text.as_bytes(), i)
+}
+
 fn shows_obfuscation(text: &str) -> bool {
     let b = text.as_bytes();
-    let alpha = |c: Option<char>| c.is_some_and(is_letter);
     let class = |k: usize| b.get(k).map_or(0, |&x| BYTE_CLASS[x as usize]);
     // Every byte is classified once; the exact checks run only where one could succeed: a leet
     // candidate, a letter followed by the same letter, a letter at a word start followed by a separator.
@@ -431,13 +442,7 @@ fn shows_obfuscation(text: &str) -> bool {
     for (i, &c) in b.iter().enumerate() {
         let k = BYTE_CLASS[c as usize];
         if k & LEET_BYTE != 0 {
-            // i is an ASCII byte, so a char boundary.
-            let before = text[..i].chars().next_back();
-            let mut rest = text[i + 1..].chars();
-            let after = rest.next();
-            let after_alpha = alpha(after) || (after.is_some_and(is_leet_symbol) && alpha(rest.next()));
-            let word_start = !before.is_some_and(is_word_char);
-            if ((alpha(before) && after_alpha) || (word_start && after_alpha && c != b'@')) && !in_link(b, i) {
+            if leet_obfuscates(text, i) {
                 return true;
             }
         } else if k & ALPHA_BYTE != 0 {
@@ -460,22 +465,24 @@ fn shows_obfuscation(text: &str) -> bool {
         }
         prev_alnum = k & ALNUM_BYTE != 0;
     }
-    if !text.is_ascii() {
-        // Other scripts: the same letter three times, or single letters spread out (к р ы с а).
-        // A window of the last seven characters, w0 the oldest, c the newest, kept in
-        // locals rather than a rotated array (this scan ran for every non-ASCII text);
-        // '\0' stands for the text's edges.
-        let (mut w0, mut w1, mut w2, mut w3, mut w4, mut w5) = ('\0', '\0', '\0', '\0', '\0', '\0');
-        let word = |c: char| c != '\0' && is_word_char(c);
-        for c in text.chars().chain(std::iter::once('\0')) {
-            if c == w5 && w5 == w4 && !c.is_ascii() && is_letter(c) {
-                return true;
-            }
-            if is_letter_separator(w4) && is_letter_separator(w2) && !word(w0) && !word(c) && [w1, w3, w5].iter().all(|c| is_letter(*c)) {
-                return true;
-            }
-            (w0, w1, w2, w3, w4, w5) = (w1, w2, w3, w4, w5, c);
+    !text.is_ascii() && shows_obfuscation_beyond_ascii(text)
+}
+
+/// Other scripts: the same letter three times, or single letters spread out (к р ы с а).
+fn shows_obfuscation_beyond_ascii(text: &str) -> bool {
+    // A window of the last seven characters, w0 the oldest, c the newest, kept in
+    // locals rather than a rotated array (this scan ran for every non-ASCII text);
+    // '\0' stands for the text's edges.
+    let (mut w0, mut w1, mut w2, mut w3, mut w4, mut w5) = ('\0', '\0', '\0', '\0', '\0', '\0');
+    let word = |c: char| c != '\0' && is_word_char(c);
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c == w5 && w5 == w4 && !c.is_ascii() && is_letter(c) {
+            return true;
         }
+        if is_letter_separator(w4) && is_letter_separator(w2) && !word(w0) && !word(c) && [w1, w3, w5].iter().all(|c| is_letter(*c)) {
+            return true;
+        }
+        (w0, w1, w2, w3, w4, w5) = (w1, w2, w3, w4, w5, c);
     }
     false
 }
@@ -686,20 +693,13 @@ mod tests {
         Ok(())
     }
 
-    /// The obfuscation scan as it was before it classified bytes with a table: the fast scan must agree with it.
+    /// The ASCII part of the obfuscation scan as it was before bytes were classified with a table: the fast scan must agree with it.
     fn shows_obfuscation_reference(text: &str) -> bool {
         let b = text.as_bytes();
-        let alpha = |c: Option<char>| c.is_some_and(is_letter);
         for (i, &c) in b.iter().enumerate() {
             match c {
                 b'0'..=b'9' | b'@' | b'$' | b'!' | b'|' | b'+' => {
-                    // Look only around the (rare) leet candidates; i is an ASCII byte, so a char boundary.
-                    let before = text[..i].chars().next_back();
-                    let mut rest = text[i + 1..].chars();
-                    let after = rest.next();
-                    let after_alpha = alpha(after) || (after.is_some_and(is_leet_symbol) && alpha(rest.next()));
-                    let word_start = !before.is_some_and(is_word_char);
-                    if ((alpha(before) && after_alpha) || (word_start && after_alpha && c != b'@')) && !in_link(b, i) {
+                    if leet_obfuscates(text, i) {
                         return true;
                     }
                 }
@@ -707,7 +707,6 @@ mod tests {
                     if b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c) && !in_link(b, i) {
                         return true;
                     }
-                    // x s y s z: single letters separated by single separators.
                     let single = |k: usize| {
                         b.get(k).is_some_and(u8::is_ascii_alphabetic)
                             && (k == 0 || !b[k - 1].is_ascii_alphanumeric())
@@ -721,24 +720,7 @@ mod tests {
                 _ => {}
             }
         }
-        if !text.is_ascii() {
-            // Other scripts: the same letter three times, or single letters spread out (к р ы с а).
-            // A window of the last seven characters, w0 the oldest, c the newest, kept in
-            // locals rather than a rotated array (this scan ran for every non-ASCII text);
-            // '\0' stands for the text's edges.
-            let (mut w0, mut w1, mut w2, mut w3, mut w4, mut w5) = ('\0', '\0', '\0', '\0', '\0', '\0');
-            let word = |c: char| c != '\0' && is_word_char(c);
-            for c in text.chars().chain(std::iter::once('\0')) {
-                if c == w5 && w5 == w4 && !c.is_ascii() && is_letter(c) {
-                    return true;
-                }
-                if is_letter_separator(w4) && is_letter_separator(w2) && !word(w0) && !word(c) && [w1, w3, w5].iter().all(|c| is_letter(*c)) {
-                    return true;
-                }
-                (w0, w1, w2, w3, w4, w5) = (w1, w2, w3, w4, w5, c);
-            }
-        }
-        false
+        !text.is_ascii() && shows_obfuscation_beyond_ascii(text)
     }
 
     /// Texts made of the bytes the scan looks at: letters, leet, separators, '·' (0xB7 inside), links.
