@@ -340,8 +340,8 @@ impl Partial {
         }
     }
 
-    /// Adds a chunk's documents. Reposts are found at the end from the repost log (`log`), so nothing per
-    /// distinct text is kept here.
+    /// Adds a chunk's documents. Repost-log lines and rejects go to the run's logs (`logs`) a batch at a
+    /// time: reposts are found at the end from the log, so nothing per distinct text is kept here.
     fn process(mut self, chunk: Chunk, p: &Prepared, spill: Option<&EvidenceSpill>, logs: (&RepostLog, &RejectLog)) -> Self {
         let source_name = &p.ingest.sources[chunk.source].name;
         let counts = &mut self.counts[chunk.source];
