@@ -41,7 +41,7 @@ pub const UNKNOWN_LANG: &str = "und";
 #[derive(Debug, Clone, Default)]
 struct Interner {
     names: Vec<String>,
-    /// [`name_digest`] of each name (repost-log lines name their targets by digest).
+    /// [`stable_digest`] of each name (repost-log lines name their targets by digest).
     digests: Vec<u64>,
     ids: HashMap<String, u32>,
 }
@@ -53,7 +53,7 @@ impl Interner {
         }
         let i = self.names.len() as u32;
         self.names.push(s.to_string());
-        self.digests.push(name_digest(s));
+        self.digests.push(stable_digest(s));
         self.ids.insert(s.to_string(), i);
         i
     }
@@ -129,9 +129,15 @@ impl Counters {
 /// copies that differ only in case, spacing or accents count as one. The
 /// hash is only compared within one run, never stored.
 pub fn text_key(matching_view: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
+    stable_digest(matching_view)
+}
+
+/// A digest that is the same in every part of a run (SipHash with fixed keys, unlike the
+/// aggregator's tables): repost keys and repost-log lines built on different threads must agree.
+fn stable_digest(value: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    matching_view.hash(&mut h);
+    value.hash(&mut h);
     h.finish()
 }
 
@@ -139,36 +145,11 @@ pub fn text_key(matching_view: &str) -> u64 {
 /// signals only, so that a merge can take back a repost two parts both saw first.
 type Contribution = Vec<(u8, u32, Tally)>;
 
-/// A stable digest of a name (region, language, source, target), the same in every part of a run.
-fn name_digest(name: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    // SipHash with fixed keys: parts built on different threads must agree.
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    name.hash(&mut h);
-    h.finish()
-}
-
-/// A stable digest of a day, region, language and source.
-fn base_digest(day: i32, region: &str, lang: &str, source: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (day, region, lang, source).hash(&mut h);
-    h.finish()
-}
-
-/// The digest of a text ([`text_key`]) within a day, region, language and source ([`base_digest`]).
-fn text_digest(base: u64, key: u64) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (base, key).hash(&mut h);
-    h.finish()
-}
-
 /// The counters of a day, region, language and source, created (with its digest) when new.
 fn seen_mut<'a>(docs: &'a mut HashMap<BaseKey, Seen>, names: &Interner, base: BaseKey) -> &'a mut Seen {
     docs.entry(base).or_insert_with(|| {
         let n = |i: u32| names.names[i as usize].as_str();
-        Seen { digest: base_digest(base.0, n(base.1), n(base.2), n(base.3)), ..Seen::default() }
+        Seen { digest: stable_digest((base.0, n(base.1), n(base.2), n(base.3))), ..Seen::default() }
     })
 }
 
@@ -249,7 +230,7 @@ struct Seen {
     sources: HashSet<u32>,
     /// Repost keys of the texts seen: 8 bytes each plus the table's overhead (in-memory deduplication only).
     texts: HashSet<u64>,
-    /// [`base_digest`] of this day, region, language and source (set with the first document, for repost logs).
+    /// [`stable_digest`] of this day and the names of its region, language and source (for repost logs).
     digest: u64,
 }
 
@@ -400,7 +381,7 @@ impl Aggregator {
         }
         if deferred {
             let added = touched.iter().filter(|x| !x.2.is_zero()).map(|&(c, t, tally, _)| (c, self.names.digests[t as usize], tally.to_small())).collect();
-            return Some(RepostEntry { text: text_digest(base_hash, key), base: base_hash, added });
+            return Some(RepostEntry { text: stable_digest((base_hash, key)), base: base_hash, added });
         }
         let kept: Contribution = touched.into_iter().filter(|x| !x.2.is_zero()).map(|(c, t, tally, _)| (c, t, tally)).collect();
         if !kept.is_empty() {
