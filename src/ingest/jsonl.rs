@@ -233,7 +233,7 @@ fn json_reason(e: &serde_json::Error) -> String {
 fn field<'a>(values: &[Option<&'a RawValue>], keys: &[String], path: &str) -> RawField<'a> {
     let mut parts = path.split('.');
     let first = parts.next().unwrap_or(path);
-    let Ok(i) = keys.binary_search_by(|k| k.as_str().cmp(first)) else {
+    let Some(i) = key_index(keys, first) else {
         return RawField::Absent;
     };
     let Some(mut raw) = values[i] else {
@@ -251,6 +251,13 @@ fn field<'a>(values: &[Option<&'a RawValue>], keys: &[String], path: &str) -> Ra
         }
     }
     interpret(raw)
+}
+
+/// Where `key` is among the wanted keys. A record has a handful of keys and a source wants a
+/// handful: comparing lengths first skips most string comparisons (a binary search compared
+/// every key it passed, 2 % of a one-thread run).
+fn key_index(keys: &[String], key: &str) -> Option<usize> {
+    keys.iter().position(|k| k.len() == key.len() && k == key)
 }
 
 fn interpret(raw: &RawValue) -> RawField<'_> {
@@ -324,9 +331,9 @@ impl<'de> Visitor<'de> for SelectKeys<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = vec![None; self.keys.len()];
         while let Some(key) = map.next_key::<BorrowedStr<'de>>()? {
-            match self.keys.binary_search_by(|k| k.as_str().cmp(&key.0)) {
-                Ok(i) => out[i] = Some(map.next_value::<&'de RawValue>()?),
-                Err(_) => {
+            match key_index(self.keys, &key.0) {
+                Some(i) => out[i] = Some(map.next_value::<&'de RawValue>()?),
+                None => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }

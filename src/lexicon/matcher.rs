@@ -448,19 +448,21 @@ fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c < 0x80 {
+        let first_len = if c < 0x80 {
             if !(c.is_ascii_alphanumeric() || c == b'_') {
                 i += 1;
                 continue;
             }
+            1
         } else {
             let ch = text[i..].chars().next().expect("a char boundary");
             if !is_word_char(ch) {
                 i += ch.len_utf8();
                 continue;
             }
-        }
-        let end = word_end(text, i);
+            ch.len_utf8()
+        };
+        let end = word_end(text, i + first_len);
         f(i, end);
         // Every proclitic begins with one of these letters (two bytes each, 0xD8 or 0xD9 first); most words do not.
         if (0xD8..=0xD9).contains(&c) && text[i..].starts_with(['و', 'ف', 'ب', 'ك', 'ل', 'ا']) {
