@@ -760,7 +760,9 @@ struct TermAcc {
 /// evidence back (a tenth of a one-thread benchmark run); [`gather`] builds them from the store.
 #[derive(Debug, Clone, Default)]
 pub struct DayDigest {
-    terms: BTreeMap<String, TermDay>,
+    /// Per term; hashed, not ordered: every evidence row looks its terms up here (a string
+    /// comparison at each level of a tree was most of the time spent on the digest).
+    terms: std::collections::HashMap<String, TermDay, foldhash::fast::RandomState>,
     /// The day's best rows for the sample, at most [`SAMPLE_SIZE`].
     sample: Vec<EvidenceRow>,
     rows: usize,
@@ -786,10 +788,11 @@ impl DayDigest {
         self.rows += rows.len();
         for r in rows.iter().filter(|r| r.status != "discounted") {
             for term in &r.terms {
-                if !self.terms.contains_key(term) {
-                    self.terms.insert(term.clone(), TermDay::default());
-                }
-                let a = self.terms.get_mut(term).expect("inserted above");
+                // One search for a term already seen (almost all of them), not two.
+                let a = match self.terms.get_mut(term) {
+                    Some(a) => a,
+                    None => self.terms.entry(term.clone()).or_default(),
+                };
                 for s in r.signals.iter().filter(|s| &s.term == term && s.category != "group_reference") {
                     insert_missing(&mut a.categories, &s.category);
                 }
