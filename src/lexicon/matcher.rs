@@ -1,6 +1,9 @@
-//! The compiled form of a lexicon set: one Aho-Corasick automaton over the
-//! plain forms of every term and variant, and one over their aggressive
-//! (de-obfuscated) forms, searched only in texts that show obfuscation.
+//! The compiled form of a lexicon set: the plain forms of every term and
+//! variant, and their aggressive (de-obfuscated) forms, searched only in texts
+//! that show obfuscation. Forms that begin with a word character are found by
+//! looking up the word at each word start ([`WordStartIndex`]); the rest
+//! (substring mode, scripts written without spaces, forms that begin with
+//! punctuation) by an Aho-Corasick automaton searched everywhere.
 //!
 //! Terms of every language share the automata: a post in English quoting a
 //! Swahili slur must still be caught, and one pass over the text is cheaper
@@ -60,7 +63,7 @@ struct Patterns {
 #[derive(Debug, Clone)]
 enum PatternSearch {
     /// Looked up by the word at each word start (see [`WordStartIndex`]).
-    WordStarts(WordStartIndex),
+    WordStarts(Box<WordStartIndex>),
     /// Searched everywhere with the leftmost-longest searcher.
     Anywhere(AhoCorasick),
 }
@@ -196,7 +199,7 @@ impl Patterns {
         }
         let search = if anchored {
             let prefix_capable: Vec<bool> = targets.iter().map(|ts| ts.iter().any(|t| entries[t.entry as usize].mode == MatchMode::Prefix)).collect();
-            PatternSearch::WordStarts(WordStartIndex::build(&patterns, &prefix_capable)?)
+            PatternSearch::WordStarts(Box::new(WordStartIndex::build(&patterns, &prefix_capable)?))
         } else {
             let kind = Some(AhoCorasickKind::ContiguousNFA);
             PatternSearch::Anywhere(
@@ -285,7 +288,7 @@ fn entry_forms(entry: u32, e: &Entry) -> (Vec<Form>, Vec<Form>) {
 }
 
 impl CompiledLexicon {
-    /// Compiles entries into the two automata.
+    /// Compiles entries into the plain and aggressive pattern sets.
     pub fn compile(entries: Vec<Entry>) -> Result<Self, aho_corasick::BuildError> {
         // Normalising every form is a third of compiling a 100,000-term lexicon; entries are independent.
         let per_entry: Vec<(Vec<Form>, Vec<Form>)> = entries.par_iter().enumerate().map(|(i, e)| entry_forms(i as u32, e)).collect();
