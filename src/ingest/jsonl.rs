@@ -255,7 +255,7 @@ fn field<'a>(values: &[Option<&'a RawValue>], keys: &[String], path: &str) -> Ra
 
 /// Where `key` is among the wanted keys. A record has a handful of keys and a source wants a
 /// handful: comparing lengths first skips most string comparisons (a binary search compared
-/// every key it passed, 2 % of a one-thread run).
+/// strings at every step: ≈ 1.5 % of a one-thread run).
 fn key_index(keys: &[String], key: &str) -> Option<usize> {
     keys.iter().position(|k| k.len() == key.len() && k == key)
 }

@@ -760,8 +760,8 @@ struct TermAcc {
 /// evidence back (a tenth of a one-thread benchmark run); [`gather`] builds them from the store.
 #[derive(Debug, Clone, Default)]
 pub struct DayDigest {
-    /// Per term; hashed, not ordered: every evidence row looks its terms up here (a string
-    /// comparison at each level of a tree was most of the time spent on the digest).
+    /// Per term; hashed, not ordered: every evidence row looks its terms up here, and a tree
+    /// compared strings at each of its levels.
     terms: std::collections::HashMap<String, TermDay, foldhash::fast::RandomState>,
     /// The day's best rows for the sample, at most [`SAMPLE_SIZE`].
     sample: Vec<EvidenceRow>,

@@ -106,8 +106,8 @@ fn row_order(a: &EvidenceRow, b: &EvidenceRow) -> std::cmp::Ordering {
     (a.timestamp, &a.doc_id, &a.source_name, &a.signals).cmp(&(b.timestamp, &b.doc_id, &b.source_name, &b.signals))
 }
 
-/// Sorts rows in [`row_order`]. A row is hundreds of bytes: sorting them in place moved each one
-/// log n times (the largest cost of writing the evidence); sorting their positions moves each once.
+/// Sorts rows in [`row_order`]. A row is hundreds of bytes: sorting them in place moves each one
+/// log n times; sorting their positions moves each row once.
 fn sort_rows(rows: &mut Vec<EvidenceRow>) {
     let mut order: Vec<u32> = (0..rows.len() as u32).collect();
     order.sort_by(|&a, &b| row_order(&rows[a as usize], &rows[b as usize]));
