@@ -96,23 +96,23 @@ struct PrefixWalk {
     ids: Vec<u32>,
 }
 
+/// The byte length of the character at `i` when it is a word character, else `None` (ASCII without decoding).
+fn word_char_len(text: &str, i: usize) -> Option<usize> {
+    let c = text.as_bytes()[i];
+    if c < 0x80 {
+        return (c.is_ascii_alphanumeric() || c == b'_').then_some(1);
+    }
+    let ch = text[i..].chars().next().expect("a char boundary");
+    is_word_char(ch).then(|| ch.len_utf8())
+}
+
 /// The end of the word that starts at `start` (a run of word characters).
 fn word_end(text: &str, start: usize) -> usize {
-    let b = text.as_bytes();
     let mut i = start;
-    while i < b.len() {
-        let c = b[i];
-        if c < 0x80 {
-            if !(c.is_ascii_alphanumeric() || c == b'_') {
-                break;
-            }
-            i += 1;
-        } else {
-            let ch = text[i..].chars().next().expect("a char boundary");
-            if !is_word_char(ch) {
-                break;
-            }
-            i += ch.len_utf8();
+    while i < text.len() {
+        match word_char_len(text, i) {
+            Some(n) => i += n,
+            None => break,
         }
     }
     i
@@ -451,19 +451,9 @@ fn for_each_word(text: &str, mut f: impl FnMut(usize, usize)) {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let first_len = if c < 0x80 {
-            if !(c.is_ascii_alphanumeric() || c == b'_') {
-                i += 1;
-                continue;
-            }
-            1
-        } else {
-            let ch = text[i..].chars().next().expect("a char boundary");
-            if !is_word_char(ch) {
-                i += ch.len_utf8();
-                continue;
-            }
-            ch.len_utf8()
+        let Some(first_len) = word_char_len(text, i) else {
+            i += if c < 0x80 { 1 } else { text[i..].chars().next().map_or(1, char::len_utf8) };
+            continue;
         };
         let end = word_end(text, i + first_len);
         f(i, end);
