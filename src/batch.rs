@@ -701,8 +701,8 @@ pub fn write_store(pipeline: &BatchPipeline, out_dir: &Path, input: StoreInput) 
             return Err(RunError::Unpublished { out: out_dir.to_path_buf(), source });
         }
     };
-    let written = stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence, format)), (reject_log, rejects), &run_id);
-    let (outputs, dates, _) = match written {
+    let written = stage_outputs(&mut staging, || Ok(rows), spill.map(|s| (s, evidence, format)), (reject_log, rejects), &run_id);
+    let ((outputs, dates, _), _) = match written {
         Ok(x) => x,
         Err(source) => {
             staging.abandon();

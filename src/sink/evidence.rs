@@ -100,6 +100,9 @@ pub fn schema() -> Arc<Schema> {
     ]))
 }
 
+/// Columns whose values are mostly distinct (a document id, a quote): written without dictionary or statistics.
+pub const UNIQUE_COLUMNS: &[&[&str]] = &[&["doc_id"], &["speaker"], &["snippet"], &["signals", "list", "item", "text"]];
+
 /// The order rows are written in: by time, then id, then source.
 /// The order of rows in a partition: identical inputs give identical files.
 fn row_order(a: &EvidenceRow, b: &EvidenceRow) -> std::cmp::Ordering {
@@ -115,8 +118,20 @@ fn sort_rows(rows: &mut Vec<EvidenceRow>) {
     rows.extend(order.into_iter().map(|i| taken[i as usize].take().expect("each position once")));
 }
 
-fn string_list<'a>(rows: impl Iterator<Item = &'a Vec<String>>) -> ListArray {
-    let mut b = ListBuilder::new(StringBuilder::new());
+/// A string column built with its final size reserved: collecting values one by one regrew (and copied)
+/// the value buffer, a third of the time spent building evidence batches (criterion bench `evidence`).
+fn strings<'a>(values: impl Iterator<Item = Option<&'a str>> + Clone) -> StringArray {
+    let (n, bytes) = values.clone().fold((0, 0), |(n, b), v| (n + 1, b + v.map_or(0, str::len)));
+    let mut b = StringBuilder::with_capacity(n, bytes);
+    for v in values {
+        b.append_option(v);
+    }
+    b.finish()
+}
+
+fn string_list<'a>(rows: impl Iterator<Item = &'a Vec<String>> + Clone) -> ListArray {
+    let (n, values, bytes) = rows.clone().fold((0, 0, 0), |(n, k, b), v| (n + 1, k + v.len(), b + v.iter().map(String::len).sum::<usize>()));
+    let mut b = ListBuilder::with_capacity(StringBuilder::with_capacity(values, bytes), n);
     for values in rows {
         for v in values {
             b.values().append_value(v);
@@ -128,10 +143,10 @@ fn string_list<'a>(rows: impl Iterator<Item = &'a Vec<String>>) -> ListArray {
 
 fn signals_array(rows: &[EvidenceRow]) -> ArrayRef {
     let all: Vec<&EvidenceSignal> = rows.iter().flat_map(|r| &r.signals).collect();
-    let s = |f: fn(&EvidenceSignal) -> &str| Arc::new(StringArray::from_iter_values(all.iter().map(|x| f(x)))) as ArrayRef;
+    let s = |f: fn(&EvidenceSignal) -> &str| Arc::new(strings(all.iter().map(|x| Some(f(x))))) as ArrayRef;
     let columns: Vec<ArrayRef> = vec![
         s(|x| &x.category),
-        Arc::new(all.iter().map(|x| x.target.as_deref()).collect::<StringArray>()),
+        Arc::new(strings(all.iter().map(|x| x.target.as_deref()))),
         s(|x| &x.rule),
         s(|x| &x.term),
         Arc::new(Int64Array::from_iter_values(all.iter().map(|x| x.start))),
@@ -139,7 +154,7 @@ fn signals_array(rows: &[EvidenceRow]) -> ArrayRef {
         Arc::new(Int32Array::from_iter_values(all.iter().map(|x| x.severity))),
         s(|x| &x.status),
         Arc::new(string_list(all.iter().map(|x| &x.modifiers))),
-        Arc::new(all.iter().map(|x| x.text.as_deref()).collect::<StringArray>()),
+        Arc::new(strings(all.iter().map(|x| x.text.as_deref()))),
     ];
     let values = StructArray::new(signal_fields(), columns, None);
     let offsets = OffsetBuffer::from_lengths(rows.iter().map(|r| r.signals.len()));
@@ -148,8 +163,8 @@ fn signals_array(rows: &[EvidenceRow]) -> ArrayRef {
 
 /// Rows (already sorted) as one record batch.
 pub fn batch(rows: &[EvidenceRow]) -> RecordBatch {
-    let s = |f: fn(&EvidenceRow) -> &str| Arc::new(StringArray::from_iter_values(rows.iter().map(|r| f(r)))) as ArrayRef;
-    let opt = |f: fn(&EvidenceRow) -> Option<&str>| Arc::new(rows.iter().map(f).collect::<StringArray>()) as ArrayRef;
+    let s = |f: fn(&EvidenceRow) -> &str| Arc::new(strings(rows.iter().map(|r| Some(f(r))))) as ArrayRef;
+    let opt = |f: fn(&EvidenceRow) -> Option<&str>| Arc::new(strings(rows.iter().map(f))) as ArrayRef;
     let b = |f: fn(&EvidenceRow) -> bool| Arc::new(rows.iter().map(|r| Some(f(r))).collect::<BooleanArray>()) as ArrayRef;
     let mut ts = TimestampMillisecondBuilder::with_capacity(rows.len()).with_timezone("UTC");
     let mut reach = Int64Builder::with_capacity(rows.len());
@@ -257,7 +272,7 @@ impl EvidenceSpill {
     /// replaces stale evidence), from the spilled rows plus `rest`. A day is merged from its sorted runs and
     /// written batch by batch, so memory follows a batch, not the day. Returns the staged files and their row
     /// counts, and per day what `fold` made of its rows, in order, from `init()` (what the report needs, while
-    /// the rows are at hand).
+    /// the rows are at hand). Days of `dates` come first, then the other days with evidence.
     pub fn finish<T: Send>(
         self,
         rest: Vec<EvidenceRow>,
@@ -266,40 +281,83 @@ impl EvidenceSpill {
         staging: &mut Staging,
         init: impl Fn() -> T + Sync,
         fold: impl Fn(&mut T, &[EvidenceRow]) + Sync,
-    ) -> Result<(Vec<(PathBuf, u64)>, Vec<(NaiveDate, T)>), SinkError> {
+    ) -> Result<Written<T>, SinkError> {
+        let mut staged = self.stage(rest, format, staging)?;
+        let empty: Vec<NaiveDate> = dates.difference(&staged.days()).copied().collect();
+        staged.plans.extend(stage_empty(empty, format, staging)?.plans);
+        Ok(in_dates_order(staged.write(&init, &fold)?, dates))
+    }
+
+    /// Stages one partition per day that has evidence (spilled rows plus `rest`), to be written by
+    /// [`StagedDays::write`]. Fails with the first error a spill met.
+    pub fn stage(self, rest: Vec<EvidenceRow>, format: EvidenceFormat, staging: &mut Staging) -> Result<StagedDays, SinkError> {
         self.spill(rest);
         if let Some(e) = self.failure.lock().expect("evidence failure lock").take() {
             return Err(e);
         }
-        let SpillState { mut held, mut runs, .. } = self.state.into_inner().expect("evidence spill lock");
-        let spilled: BTreeSet<NaiveDate> = runs.keys().chain(held.keys()).copied().collect();
-        let all: Vec<NaiveDate> = dates.iter().chain(spilled.difference(dates)).copied().collect();
-        let (parquet_out, jsonl_out) =
-            (matches!(format, EvidenceFormat::Parquet | EvidenceFormat::Both), matches!(format, EvidenceFormat::Jsonl | EvidenceFormat::Both));
-        // Paths are staged in day order; the days are then merged and written in parallel.
-        let mut plans = Vec::new();
-        for date in all {
-            let rel = super::timeseries::partition_path("evidence", date);
-            let parquet_path = if parquet_out { Some((rel.clone(), staging.path(&rel)?)) } else { None };
-            let jsonl_rel = rel.with_extension("jsonl");
-            let jsonl_path = if jsonl_out { Some((jsonl_rel.clone(), staging.path(&jsonl_rel)?)) } else { None };
-            plans.push(DayPlan {
-                date,
-                in_memory: held.remove(&date).unwrap_or_default(),
-                runs: runs.remove(&date).unwrap_or_default(),
-                parquet_path,
-                jsonl_path,
-            });
+        let SpillState { held, mut runs, .. } = self.state.into_inner().expect("evidence spill lock");
+        let mut days: BTreeMap<NaiveDate, Vec<EvidenceRow>> = held;
+        for date in runs.keys() {
+            days.entry(*date).or_default();
         }
-        let done: Vec<(Vec<(PathBuf, u64)>, (NaiveDate, T))> =
-            plans.into_par_iter().map(|plan| write_day(plan, &init, &fold)).collect::<Result<_, SinkError>>()?;
-        let mut written = Vec::new();
-        let mut summaries = Vec::new();
-        for (files, summary) in done {
-            written.extend(files);
-            summaries.push(summary);
+        let mut plans = Vec::with_capacity(days.len());
+        for (date, in_memory) in days {
+            plans.push(DayPlan::staged(date, in_memory, runs.remove(&date).unwrap_or_default(), format, staging)?);
         }
-        Ok((written, summaries))
+        Ok(StagedDays { plans })
+    }
+}
+
+/// Stages an empty partition (the schema, no rows) for each of `dates`, so a re-run replaces stale evidence of a day
+/// that now has none.
+pub fn stage_empty(dates: impl IntoIterator<Item = NaiveDate>, format: EvidenceFormat, staging: &mut Staging) -> Result<StagedDays, SinkError> {
+    let plans = dates.into_iter().map(|date| DayPlan::staged(date, Vec::new(), Vec::new(), format, staging)).collect::<Result<_, _>>()?;
+    Ok(StagedDays { plans })
+}
+
+/// Puts written days in the order a run lists its outputs: the days of `dates` first, then the others, each by date.
+pub fn in_dates_order<T>(mut done: Vec<WrittenDay<T>>, dates: &BTreeSet<NaiveDate>) -> Written<T> {
+    done.sort_by_key(|d| (!dates.contains(&d.date), d.date));
+    let mut written = Vec::new();
+    let mut summaries = Vec::new();
+    for d in done {
+        written.extend(d.files);
+        summaries.push((d.date, d.summary));
+    }
+    (written, summaries)
+}
+
+/// The evidence files written (output-relative, with their row counts) and per day the fold of its rows.
+pub type Written<T> = (Vec<(PathBuf, u64)>, Vec<(NaiveDate, T)>);
+
+/// Evidence partitions whose paths are staged, ready to be written.
+pub struct StagedDays {
+    plans: Vec<DayPlan>,
+}
+
+/// One evidence day written: its files with their row counts, and what the fold made of its rows.
+pub struct WrittenDay<T> {
+    /// The partition's day.
+    pub date: NaiveDate,
+    /// Staged files (output-relative) and their row counts.
+    pub files: Vec<(PathBuf, u64)>,
+    /// The fold of the day's rows.
+    pub summary: T,
+}
+
+impl StagedDays {
+    /// The days staged.
+    pub fn days(&self) -> BTreeSet<NaiveDate> {
+        self.plans.iter().map(|p| p.date).collect()
+    }
+
+    /// Writes every staged day in parallel (in the current rayon pool), each merged from its sorted runs and
+    /// held rows and written batch by batch; per day, `fold` sees its rows in order, from `init()`.
+    pub fn write<T: Send>(self, init: &(impl Fn() -> T + Sync), fold: &(impl Fn(&mut T, &[EvidenceRow]) + Sync)) -> Result<Vec<WrittenDay<T>>, SinkError> {
+        // The largest days first: on two threads, a large day started last ran alone.
+        let mut plans = self.plans;
+        plans.sort_by_key(|p| std::cmp::Reverse(p.in_memory.len() + 4096 * p.runs.len()));
+        plans.into_par_iter().map(|plan| write_day(plan, init, fold)).collect()
     }
 }
 
@@ -312,16 +370,28 @@ struct DayPlan {
     jsonl_path: Option<(PathBuf, PathBuf)>,
 }
 
+impl DayPlan {
+    /// Stages the day's files (Parquet and/or JSON lines, per `format`).
+    fn staged(date: NaiveDate, in_memory: Vec<EvidenceRow>, runs: Vec<PathBuf>, format: EvidenceFormat, staging: &mut Staging) -> Result<Self, SinkError> {
+        let rel = super::timeseries::partition_path("evidence", date);
+        let parquet_path = if matches!(format, EvidenceFormat::Parquet | EvidenceFormat::Both) { Some((rel.clone(), staging.path(&rel)?)) } else { None };
+        let jsonl_rel = rel.with_extension("jsonl");
+        let jsonl_path =
+            if matches!(format, EvidenceFormat::Jsonl | EvidenceFormat::Both) { Some((jsonl_rel.clone(), staging.path(&jsonl_rel)?)) } else { None };
+        Ok(DayPlan { date, in_memory, runs, parquet_path, jsonl_path })
+    }
+}
+
 /// Merges a day's sorted runs and held rows and writes them batch by batch; returns the files with their row
 /// counts and the day's fold.
-fn write_day<T>(plan: DayPlan, init: impl Fn() -> T, fold: impl Fn(&mut T, &[EvidenceRow])) -> Result<(Vec<(PathBuf, u64)>, (NaiveDate, T)), SinkError> {
+fn write_day<T>(plan: DayPlan, init: impl Fn() -> T, fold: impl Fn(&mut T, &[EvidenceRow])) -> Result<WrittenDay<T>, SinkError> {
     let DayPlan { date, mut in_memory, runs, parquet_path, jsonl_path } = plan;
     sort_rows(&mut in_memory);
     let mut sources: Vec<Box<dyn Iterator<Item = Result<EvidenceRow, SinkError>> + Send>> = vec![Box::new(in_memory.into_iter().map(Ok))];
     for path in runs {
         sources.push(Box::new(RunReader::open(path)?));
     }
-    let mut parquet = parquet_path.as_ref().map(|(_, p)| parquet::BatchWriter::create(p, schema())).transpose()?;
+    let mut parquet = parquet_path.as_ref().map(|(_, p)| parquet::BatchWriter::create_with_unique(p, schema(), UNIQUE_COLUMNS)).transpose()?;
     let mut jsonl = match &jsonl_path {
         Some((_, p)) => Some(BufWriter::new(File::create(p).map_err(io_err("creating", p))?)),
         None => None,
@@ -366,7 +436,7 @@ fn write_day<T>(plan: DayPlan, init: impl Fn() -> T, fold: impl Fn(&mut T, &[Evi
         f.sync_all().map_err(io_err("syncing", &p))?;
         files.push((rel, n));
     }
-    Ok((files, (date, acc)))
+    Ok(WrittenDay { date, files, summary: acc })
 }
 
 /// The rows of one sorted run file, read a line at a time.

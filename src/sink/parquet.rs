@@ -6,7 +6,8 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use super::SinkError;
 
@@ -30,8 +31,21 @@ pub struct BatchWriter {
 impl BatchWriter {
     /// Creates the file.
     pub fn create(path: &Path, schema: SchemaRef) -> Result<Self, SinkError> {
+        Self::create_with_unique(path, schema, &[])
+    }
+
+    /// Creates the file; the columns at `unique` (Parquet column paths, such as `["signals", "list", "item", "text"]`)
+    /// hold mostly distinct values (ids, quoted text), so they are written without a dictionary or statistics.
+    /// For those, dictionary encoding only hashed every value before falling back to plain pages, and min/max
+    /// statistics compared every value: together most of the evidence writing time (see bench/RESULTS.md).
+    pub fn create_with_unique(path: &Path, schema: SchemaRef, unique: &[&[&str]]) -> Result<Self, SinkError> {
         let file = std::fs::File::create(path).map_err(super::io_err("creating", path))?;
-        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).set_max_row_group_row_count(Some(ROW_GROUP_ROWS)).build();
+        let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY).set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
+        for column in unique {
+            let column = ColumnPath::new(column.iter().map(|part| part.to_string()).collect());
+            props = props.set_column_dictionary_enabled(column.clone(), false).set_column_statistics_enabled(column, EnabledStatistics::None);
+        }
+        let props = props.build();
         let writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(|e| perr(path, e))?;
         Ok(BatchWriter { path: path.to_path_buf(), writer })
     }
