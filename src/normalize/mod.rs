@@ -223,6 +223,7 @@ impl Builder {
         self.map.extend(std::iter::repeat_n(origin as u32, s.len()));
     }
 
+    #[cfg(test)]
     fn last_char(&self) -> Option<char> {
         self.text.chars().next_back()
     }
@@ -306,71 +307,115 @@ fn build_plain(original: &str) -> MatchingView<'_> {
     let table = two_byte_table();
     let mut b =
         Builder { text: String::with_capacity(original.len() + 8), map: Vec::with_capacity(original.len() + 8), marks: Vec::new(), last_base: Script::Other };
-    let mut rest = original.char_indices().peekable();
-    while let Some(&(i, c)) = rest.peek() {
-        if is_word_char(c) || is_invisible(c) {
+    // Walked byte by byte where the text is ASCII and character by character elsewhere: decoding
+    // every character, even of ASCII words, was most of the plain view's time (callgrind).
+    let bytes = original.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let x = bytes[i];
+        let c = if x < 0x80 { char::from(x) } else { original[i..].chars().next().expect("a character starts here") };
+        if (x < 0x80 && is_ascii_word_byte(x)) || (x >= 0x80 && (is_word_char(c) || is_invisible(c))) {
             // A word (invisible characters inside it are part of the disguise).
-            let mut end = i;
-            while let Some(&(j, c)) = rest.peek() {
-                if is_word_char(c) || is_invisible(c) {
-                    end = j + c.len_utf8();
-                    rest.next();
-                } else {
-                    break;
-                }
-            }
-            let word = &original[i..end];
-            if word.is_ascii() {
-                // Most words even of accented or mixed texts: lowercased byte for byte, in one go.
-                b.last_base = Script::Latin;
-                b.text.extend(word.bytes().map(|x| char::from(x.to_ascii_lowercase())));
-                b.map.extend(i as u32..end as u32);
-                continue;
-            }
-            let fold = lookalike_fold(word);
-            for (k, c) in word.char_indices() {
-                let o = i + k;
-                if is_invisible(c) {
-                    b.marks.push(o as u32);
-                    continue;
-                }
-                if is_filler(c) {
-                    continue;
-                }
-                if c.is_ascii() && fold == LookalikeFold::None {
-                    b.last_base = Script::Latin;
-                    b.push(c.to_ascii_lowercase(), o);
-                } else if fold == LookalikeFold::None {
-                    b.emit_char(c, o, table);
-                } else {
-                    unicode_normalization::char::decompose_compatible(c, |d| b.emit_folded(d, o, fold));
-                }
-            }
+            let (end, ascii) = word_end(original, i);
+            emit_word(&mut b, original, i, end, ascii, table);
+            i = end;
             continue;
         }
-        rest.next();
         if c.is_whitespace() {
             let newline = c == '\n' || c == '\r' || c == '\u{2028}' || c == '\u{2029}';
-            match b.last_char() {
-                Some(' ') if newline => {
-                    let n = b.text.len();
-                    b.text.replace_range(n - 1..n, "\n");
+            // ' ' and '\n' are ASCII: the last byte tells the last character.
+            match b.text.as_bytes().last() {
+                Some(b' ') if newline => {
+                    b.text.pop();
+                    b.text.push('\n');
                 }
-                Some(' ') | Some('\n') => {}
+                Some(b' ') | Some(b'\n') => {}
                 _ => b.push(if newline { '\n' } else { ' ' }, i),
             }
             b.last_base = Script::Other;
-        } else if c.is_ascii() {
+        } else if x < 0x80 {
             b.last_base = Script::Other;
-            let c = if c == '`' { '\'' } else { c };
-            b.push(c, i);
+            b.push(if c == '`' { '\'' } else { c }, i);
         } else {
             b.last_base = Script::Other;
             b.emit_char(c, i, table);
         }
+        i += c.len_utf8();
     }
     b.marks.sort_unstable();
     MatchingView { original, text: Cow::Owned(b.text), map: b.map, end_map: Vec::new(), obfuscation_marks: b.marks }
+}
+
+/// An ASCII word character: a letter, a digit or '_' (what [`is_word_char`] says of ASCII). By table: it is asked of every byte.
+#[inline]
+fn is_ascii_word_byte(x: u8) -> bool {
+    static WORD: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 128 {
+            t[i] = (i as u8).is_ascii_alphanumeric() || i as u8 == b'_';
+            i += 1;
+        }
+        t
+    };
+    WORD[x as usize]
+}
+
+/// The end of the word starting at byte `start` (a run of word characters and invisible ones), and whether it is all ASCII.
+fn word_end(original: &str, start: usize) -> (usize, bool) {
+    let bytes = original.as_bytes();
+    let mut end = start;
+    let mut ascii = true;
+    while end < bytes.len() {
+        let x = bytes[end];
+        if x < 0x80 {
+            if !is_ascii_word_byte(x) {
+                break;
+            }
+            end += 1;
+        } else {
+            let c = original[end..].chars().next().expect("a character starts here");
+            if !(is_word_char(c) || is_invisible(c)) {
+                break;
+            }
+            ascii = false;
+            end += c.len_utf8();
+        }
+    }
+    (end, ascii)
+}
+
+/// Emits the word `original[start..end]` with the folds of the plain view.
+fn emit_word(b: &mut Builder, original: &str, start: usize, end: usize, ascii: bool, table: &[TwoByteFold]) {
+    let word = &original[start..end];
+    if ascii {
+        // Most words even of accented or mixed texts: lowercased byte for byte, in one go.
+        b.last_base = Script::Latin;
+        let at = b.text.len();
+        b.text.push_str(word);
+        b.text[at..].make_ascii_lowercase();
+        b.map.extend(start as u32..end as u32);
+        return;
+    }
+    let fold = lookalike_fold(word);
+    for (k, c) in word.char_indices() {
+        let o = start + k;
+        if is_invisible(c) {
+            b.marks.push(o as u32);
+            continue;
+        }
+        if is_filler(c) {
+            continue;
+        }
+        if c.is_ascii() && fold == LookalikeFold::None {
+            b.last_base = Script::Latin;
+            b.push(c.to_ascii_lowercase(), o);
+        } else if fold == LookalikeFold::None {
+            b.emit_char(c, o, table);
+        } else {
+            unicode_normalization::char::decompose_compatible(c, |d| b.emit_folded(d, o, fold));
+        }
+    }
 }
 
 fn is_leet_symbol(c: char) -> bool {
@@ -469,22 +514,76 @@ fn shows_obfuscation(text: &str) -> bool {
 }
 
 /// Other scripts: the same letter three times, or single letters spread out (к р ы с а).
+/// Only the places where a pattern can start are looked at: a multi-byte character repeated byte for
+/// byte, and a separator followed by a letter. (Decoding every character through a sliding window was
+/// most of the obfuscation scan, which runs for every text; a test holds this to that window.)
 fn shows_obfuscation_beyond_ascii(text: &str) -> bool {
-    // A window of the last seven characters, w0 the oldest, c the newest, kept in
-    // locals rather than a rotated array (this scan ran for every non-ASCII text);
-    // '\0' stands for the text's edges.
-    let (mut w0, mut w1, mut w2, mut w3, mut w4, mut w5) = ('\0', '\0', '\0', '\0', '\0', '\0');
-    let word = |c: char| c != '\0' && is_word_char(c);
-    for c in text.chars().chain(std::iter::once('\0')) {
-        if c == w5 && w5 == w4 && !c.is_ascii() && is_letter(c) {
-            return true;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        let sep = separator_len(b, i);
+        if sep > 0 {
+            if spread_letters_at(text, i, sep) {
+                return true;
+            }
+            i += sep;
+            continue;
         }
-        if is_letter_separator(w4) && is_letter_separator(w2) && !word(w0) && !word(c) && [w1, w3, w5].iter().all(|c| is_letter(*c)) {
-            return true;
+        if x >= 0xC0 {
+            let n = utf8_len(x);
+            if b.len() >= i + 3 * n && b[i..i + n] == b[i + n..i + 2 * n] && b[i..i + n] == b[i + 2 * n..i + 3 * n] {
+                if text[i..].chars().next().is_some_and(is_letter) {
+                    return true;
+                }
+            }
+            i += n;
+            continue;
         }
-        (w0, w1, w2, w3, w4, w5) = (w1, w2, w3, w4, w5, c);
+        i += 1;
     }
     false
+}
+
+/// The byte length of a UTF-8 sequence from its first byte.
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
+    }
+}
+
+/// The length of the letter separator starting at byte `i` (a character boundary), or 0 when there is none.
+fn separator_len(b: &[u8], i: usize) -> usize {
+    match b[i] {
+        x if x < 0x80 => usize::from(BYTE_CLASS[x as usize] & SEP_BYTE != 0),
+        0xC2 if b.get(i + 1) == Some(&0xB7) => 2,                // ·
+        0xE2 if b.get(i + 1..i + 3) == Some(&[0x80, 0xA2]) => 3, // •
+        _ => 0,
+    }
+}
+
+/// Whether the separator at byte `i` (`sep` bytes long) is the first of `L S L S L`: single letters (no word
+/// character on either side of the run) separated by single separators.
+fn spread_letters_at(text: &str, i: usize, sep: usize) -> bool {
+    let b = text.as_bytes();
+    let after = &text[i + sep..];
+    let Some(l1) = after.chars().next().filter(|c| is_letter(*c)) else {
+        return false;
+    };
+    let s2 = i + sep + l1.len_utf8();
+    let sep2 = if s2 < b.len() { separator_len(b, s2) } else { 0 };
+    if sep2 == 0 {
+        return false;
+    }
+    let mut tail = text[s2 + sep2..].chars();
+    if !tail.next().is_some_and(is_letter) || tail.next().is_some_and(is_word_char) {
+        return false;
+    }
+    let mut head = text[..i].chars().rev();
+    head.next().is_some_and(is_letter) && !head.next().is_some_and(is_word_char)
 }
 
 fn build_aggressive<'a>(plain: &MatchingView<'a>) -> MatchingView<'a> {
@@ -720,6 +819,98 @@ mod tests {
         !text.is_ascii() && shows_obfuscation_beyond_ascii(text)
     }
 
+    /// The scan of other scripts as it was, a sliding window over every character: the byte scan must agree with it.
+    fn beyond_ascii_reference(text: &str) -> bool {
+        let (mut w0, mut w1, mut w2, mut w3, mut w4, mut w5) = ('\0', '\0', '\0', '\0', '\0', '\0');
+        let word = |c: char| c != '\0' && is_word_char(c);
+        for c in text.chars().chain(std::iter::once('\0')) {
+            if c == w5 && w5 == w4 && !c.is_ascii() && is_letter(c) {
+                return true;
+            }
+            if is_letter_separator(w4) && is_letter_separator(w2) && !word(w0) && !word(c) && [w1, w3, w5].iter().all(|c| is_letter(*c)) {
+                return true;
+            }
+            (w0, w1, w2, w3, w4, w5) = (w1, w2, w3, w4, w5, c);
+        }
+        false
+    }
+
+    /// The plain view as it was built before the byte walk (character by character): the walk must agree with it.
+    fn build_plain_reference(original: &str) -> MatchingView<'_> {
+        let table = two_byte_table();
+        let mut b = Builder {
+            text: String::with_capacity(original.len() + 8),
+            map: Vec::with_capacity(original.len() + 8),
+            marks: Vec::new(),
+            last_base: Script::Other,
+        };
+        let mut rest = original.char_indices().peekable();
+        while let Some(&(i, c)) = rest.peek() {
+            if is_word_char(c) || is_invisible(c) {
+                // A word (invisible characters inside it are part of the disguise).
+                let mut end = i;
+                while let Some(&(j, c)) = rest.peek() {
+                    if is_word_char(c) || is_invisible(c) {
+                        end = j + c.len_utf8();
+                        rest.next();
+                    } else {
+                        break;
+                    }
+                }
+                let word = &original[i..end];
+                if word.is_ascii() {
+                    // Most words even of accented or mixed texts: lowercased byte for byte, in one go.
+                    b.last_base = Script::Latin;
+                    b.text.extend(word.bytes().map(|x| char::from(x.to_ascii_lowercase())));
+                    b.map.extend(i as u32..end as u32);
+                    continue;
+                }
+                let fold = lookalike_fold(word);
+                for (k, c) in word.char_indices() {
+                    let o = i + k;
+                    if is_invisible(c) {
+                        b.marks.push(o as u32);
+                        continue;
+                    }
+                    if is_filler(c) {
+                        continue;
+                    }
+                    if c.is_ascii() && fold == LookalikeFold::None {
+                        b.last_base = Script::Latin;
+                        b.push(c.to_ascii_lowercase(), o);
+                    } else if fold == LookalikeFold::None {
+                        b.emit_char(c, o, table);
+                    } else {
+                        unicode_normalization::char::decompose_compatible(c, |d| b.emit_folded(d, o, fold));
+                    }
+                }
+                continue;
+            }
+            rest.next();
+            if c.is_whitespace() {
+                let newline = c == '\n' || c == '\r' || c == '\u{2028}' || c == '\u{2029}';
+                match b.last_char() {
+                    Some(' ') if newline => {
+                        let n = b.text.len();
+                        b.text.replace_range(n - 1..n, "\n");
+                    }
+                    Some(' ') | Some('\n') => {}
+                    _ => b.push(if newline { '\n' } else { ' ' }, i),
+                }
+                b.last_base = Script::Other;
+            } else if c.is_ascii() {
+                b.last_base = Script::Other;
+                let c = if c == '`' { '\'' } else { c };
+                b.push(c, i);
+            } else {
+                b.last_base = Script::Other;
+                b.emit_char(c, i, table);
+            }
+        }
+        b.marks.sort_unstable();
+        MatchingView { original, text: Cow::Owned(b.text), map: b.map, end_map: Vec::new(), obfuscation_marks: b.marks }
+    }
+
     /// Texts made of the bytes the scan looks at: letters, leet, separators, '·' (0xB7 inside), links.
     fn scan_strategy() -> impl Strategy<Value = String> {
         let pieces = prop::sample::select(vec![
@@ -737,6 +928,25 @@ mod tests {
             let plain = MatchingView::plain(&s);
             for text in [s.as_str(), t.as_str(), plain.text()] {
                 prop_assert_eq!(shows_obfuscation(text), shows_obfuscation_reference(text), "{:?}", text);
+            }
+        }
+
+        #[test]
+        fn other_scripts_scan_agrees_with_the_window(v in prop::collection::vec(prop::sample::select(vec![
+            'к', 'а', 'é', 'x', '1', '_', ' ', '·', '•', '.', 'ß', 'ا', '\u{0301}', '👍',
+        ]), 0..16)) {
+            // A small alphabet, so that single letters between separators and runs of one letter are frequent.
+            let text: String = v.into_iter().collect();
+            prop_assert_eq!(shows_obfuscation_beyond_ascii(&text), beyond_ascii_reference(&text), "{:?}", text);
+        }
+
+        #[test]
+        fn byte_walk_builds_the_view_the_character_walk_built(s in text_strategy(), t in scan_strategy()) {
+            for text in [s.as_str(), t.as_str()] {
+                let (new, old) = (build_plain(text), build_plain_reference(text));
+                prop_assert_eq!(new.text(), old.text(), "{:?}", text);
+                prop_assert_eq!(&new.map, &old.map, "{:?}", text);
+                prop_assert_eq!(&new.obfuscation_marks, &old.obfuscation_marks, "{:?}", text);
             }
         }
 
