@@ -45,7 +45,11 @@ impl LineChunker {
     }
 
     fn emit(&mut self, upto: usize, rejects: Vec<Reject>) -> Chunk {
-        let rest = self.carry.split_off(upto);
+        // The carry keeps a chunk's capacity: split off at its tail's size, it regrew (copying) to a
+        // chunk for every chunk, and each growth took fresh pages the kernel had to zero.
+        let mut rest = Vec::with_capacity((CHUNK_BYTES + 4096).max(self.carry.len() - upto));
+        rest.extend_from_slice(&self.carry[upto..]);
+        self.carry.truncate(upto);
         let bytes = std::mem::replace(&mut self.carry, rest);
         let first_line = self.next_line;
         self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;

@@ -348,7 +348,7 @@ fn build_plain(original: &str) -> MatchingView<'_> {
 
 /// An ASCII word character: a letter, a digit or '_' (what [`is_word_char`] says of ASCII). By table: it is asked of every byte.
 #[inline]
-fn is_ascii_word_byte(x: u8) -> bool {
+pub fn is_ascii_word_byte(x: u8) -> bool {
     static WORD: [bool; 256] = {
         let mut t = [false; 256];
         let mut i = 0;
