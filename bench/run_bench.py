@@ -9,7 +9,10 @@ files, checks tocsin's `matches` total against truth.csv, and prints MiB/s,
 docs/s, peak memory and the ratios. With --record it appends the figures,
 the date and the machine to bench/RESULTS.md.
 
-    python3 bench/run_bench.py [--mb 200] [--peers pyahocorasick,ahocorasick_rs] [--soak-gb 10] [--record]
+    python3 bench/run_bench.py [--mb 200] [--peers pyahocorasick,ahocorasick_rs] [--repeat 3] [--soak-gb 10] [--record]
+
+--repeat runs tocsin's timed runs that many times, interleaved (1 thread, 2 threads, 100k terms,
+then again), and reports the median with the range: on a shared machine one run can be 30 % off.
 
 --soak-gb streams that many GiB (the corpus repeated with distinct texts) through a
 named pipe into `tocsin run` and prints its time and peak memory (the flat-memory check).
@@ -110,6 +113,7 @@ def main():
     ap.add_argument("--peers", default="pyahocorasick,ahocorasick_rs")
     ap.add_argument("--python", default="/tmp/benchvenv/bin/python")
     ap.add_argument("--skip-100k", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1, help="timed tocsin runs per configuration, interleaved; the median is reported")
     ap.add_argument("--record", action="store_true")
     ap.add_argument("--soak-gb", type=float, default=0, help="also stream this many GiB (distinct texts) through a named pipe, 2 threads: time and peak memory")
     a = ap.parse_args()
@@ -118,18 +122,25 @@ def main():
     binary = os.path.join(ROOT, "target", "release", "tocsin")
     c5, l5, t5 = corpus(os.path.join(a.dir, "5k"), a.mb, 5000)
     size_mib = os.path.getsize(c5) / 1048576
+    runs = [("tocsin 5k terms, 1 thread(s)", c5, l5, "out-5k-1", 1), ("tocsin 5k terms, 2 thread(s)", c5, l5, "out-5k-2", 2)]
+    if not a.skip_100k:
+        c100, l100, _ = corpus(os.path.join(a.dir, "100k"), a.mb, 100000)
+        runs.append(("tocsin 100k terms, 1 thread", c100, l100, "out-100k-1", 1))
+    timed = {name: [] for name, *_ in runs}
+    for _ in range(max(1, a.repeat)):
+        for name, c, l, out, threads in runs:
+            r = run_tocsin(binary, c, l, os.path.join(a.dir, out), threads)
+            r.update(name=name, mib=os.path.getsize(c) / 1048576)
+            timed[name].append(r)
     rows = []
-    for threads in (1, 2):
-        r = run_tocsin(binary, c5, l5, os.path.join(a.dir, f"out-5k-{threads}"), threads)
-        r.update(name=f"tocsin 5k terms, {threads} thread(s)", mib_s=size_mib / r["seconds"], docs_s=r["docs"] / r["seconds"])
+    for name, *_ in runs:
+        rs = sorted(timed[name], key=lambda r: r["seconds"])
+        r = dict(rs[len(rs) // 2], peak_mib=max(x["peak_mib"] for x in rs), low=rs[0]["seconds"], high=rs[-1]["seconds"], n=len(rs))
+        r.update(mib_s=r["mib"] / r["seconds"], docs_s=r["docs"] / r["seconds"])
         rows.append(r)
     truth = truth_total(t5)
     got = matches_total(os.path.join(a.dir, "out-5k-1"))
     if not a.skip_100k:
-        c100, l100, _ = corpus(os.path.join(a.dir, "100k"), a.mb, 100000)
-        r = run_tocsin(binary, c100, l100, os.path.join(a.dir, "out-100k-1"), 1)
-        r.update(name="tocsin 100k terms, 1 thread", mib_s=os.path.getsize(c100) / 1048576 / r["seconds"], docs_s=r["docs"] / r["seconds"])
-        rows.append(r)
         compile_100k = compile_seconds(binary, l100)
     peers = []
     if a.peers and os.path.exists(a.python):
@@ -140,7 +151,8 @@ def main():
     one = rows[0]
     lines = [f"corpus {size_mib:.0f} MiB, {one['docs']} docs; matches {got} vs truth {truth}: {'OK' if got == truth else 'MISMATCH'}"]
     for r in rows:
-        lines.append(f"{r['name']:<36} {r['mib_s']:8.1f} MiB/s {r['docs_s']:10.0f} docs/s  peak {r['peak_mib']:.0f} MiB  ({r['seconds']:.1f} s)")
+        spread = f"; median of {r['n']}, {r['low']:.1f}-{r['high']:.1f} s" if r["n"] > 1 else ""
+        lines.append(f"{r['name']:<36} {r['mib_s']:8.1f} MiB/s {r['docs_s']:10.0f} docs/s  peak {r['peak_mib']:.0f} MiB  ({r['seconds']:.1f} s{spread})")
     for p in peers:
         lines.append(f"{'peer ' + p['peer']:<36} {p['mb_per_s']:8.1f} MiB/s {p['docs_per_s']:10.0f} docs/s")
     lines.append(f"ratio 2 threads / 1 thread: {rows[1]['mib_s'] / one['mib_s']:.2f}")
