@@ -431,7 +431,7 @@ fn in_link(b: &[u8], i: usize) -> bool {
     let start = b[..i].iter().rposition(|c| c.is_ascii_whitespace()).map_or(0, |p| p + 1);
     let end = b[i..].iter().position(|c| c.is_ascii_whitespace()).map_or(b.len(), |p| i + p);
     let token = &b[start..end];
-    token.starts_with(b"www.") || token.windows(3).any(|w| w == b"://")
+    token.starts_with(b"www.") || memchr::memmem::find(token, b"://").is_some()
 }
 
 /// Byte classes of the scan below: a leet candidate, an ASCII letter, an ASCII letter or digit,
