@@ -177,10 +177,14 @@ pub fn parse_lines(bytes: &[u8], first_line: u64, plan: &SourcePlan, file: &str,
             f(Err(reject(super::records::nesting_reason(ctx.limits.max_json_depth))));
             continue;
         }
-        match std::str::from_utf8(line) {
+        // The SIMD check answers valid or not; std says where, for the reject, on the rare invalid line.
+        match simdutf8::basic::from_utf8(line) {
             Ok(s) => f(parse_record(s, &top, plan, ctx, &fallback).map_err(reject)),
-            Err(e) => match ctx.limits.invalid_utf8 {
-                InvalidUtf8::Reject => f(Err(reject(format!("invalid UTF-8 at byte {}", e.valid_up_to())))),
+            Err(_) => match ctx.limits.invalid_utf8 {
+                InvalidUtf8::Reject => {
+                    let at = std::str::from_utf8(line).err().map_or(0, |e| e.valid_up_to());
+                    f(Err(reject(format!("invalid UTF-8 at byte {at}"))))
+                }
                 InvalidUtf8::Lossy => {
                     let owned = String::from_utf8_lossy(line).into_owned();
                     match parse_record(&owned, &top, plan, ctx, &fallback) {
