@@ -252,7 +252,7 @@ impl EvidenceSpill {
     }
 
     /// Adds rows; when the rows held pass the budget, each day's rows are sorted and written to a new run
-    /// file of that day. The first failure is kept and reported by [`EvidenceSpill::finish`]: workers cannot
+    /// file of that day. The first failure is kept and reported by [`EvidenceSpill::stage`]: workers cannot
     /// stop the stream, so the run fails at the end instead.
     pub fn spill(&self, rows: Vec<EvidenceRow>) {
         if rows.is_empty() {
@@ -293,7 +293,11 @@ impl EvidenceSpill {
     /// written batch by batch, so memory follows a batch, not the day. Returns the staged files and their row
     /// counts, and per day what `fold` made of its rows, in order, from `init()` (what the report needs, while
     /// the rows are at hand). Days of `dates` come first, then the other days with evidence.
-    pub fn finish<T: Send>(
+    ///
+    /// The tests' shorthand: a run calls [`EvidenceSpill::stage`], [`stage_empty`] and [`StagedDays::write`]
+    /// itself, so that other work (the repost merge) runs beside the writing.
+    #[cfg(test)]
+    fn finish<T: Send>(
         self,
         rest: Vec<EvidenceRow>,
         dates: &BTreeSet<NaiveDate>,
