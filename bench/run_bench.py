@@ -5,14 +5,17 @@ Generates the shared corpus (../shared/bench/gen_corpus.py: 200 MiB, 5,000-term
 lexicon, and a 100,000-term variant) unless it exists, runs
 `tocsin run --input corpus.jsonl --lexicon lexicon.csv --out DIR --threads N`
 with 1 and 2 threads, runs the peers of ../shared/bench/peers.py on the same
-files, checks tocsin's `matches` total against truth.csv, and prints MiB/s,
+files, runs the Rust floors of examples/plain_loop.rs (the README's "plain Rust loop":
+serde_json + lowercase + aho-corasick + word-boundary check, one thread; and serde_json
+alone), checks tocsin's `matches` total against truth.csv, and prints MiB/s,
 docs/s, peak memory and the ratios. With --record it appends the figures,
 the date and the machine to bench/RESULTS.md.
 
     python3 bench/run_bench.py [--mb 200] [--peers pyahocorasick,ahocorasick_rs] [--repeat 3] [--soak-gb 10] [--record]
 
 --repeat runs tocsin's timed runs that many times, interleaved (1 thread, 2 threads, 100k terms,
-then again), and reports the median with the range: on a shared machine one run can be 30 % off.
+the peers and the Rust floors, then again), and reports the medians (tocsin's with the range):
+on a shared machine one run can be 30 % off.
 
 --soak-gb streams that many GiB (the corpus repeated with distinct texts) through a
 named pipe into `tocsin run` and prints its time and peak memory (the flat-memory check).
@@ -100,6 +103,20 @@ def soak(binary, corpus_path, lexicon, out, gb, threads=2):
     return r
 
 
+def run_peers(a, corpus_path, lexicon, plain_loop):
+    """One round of the Python peers (when their venv exists) and of the Rust floors of examples/plain_loop.rs."""
+    peers = []
+    if a.peers and os.path.exists(a.python):
+        p = subprocess.run([a.python, os.path.join(SHARED, "peers.py"), "--corpus", corpus_path, "--lexicon", lexicon, "--peers", a.peers], text=True, capture_output=True)
+        for line in p.stdout.splitlines():
+            if line.startswith("{") and '"peer"' in line:
+                peers.append(json.loads(line))
+    for flags in ([], ["--parse-only"]):
+        p = subprocess.run([plain_loop, corpus_path, lexicon, *flags], text=True, capture_output=True, check=True)
+        peers.append(json.loads(p.stdout.strip().splitlines()[-1]))
+    return peers
+
+
 def compile_seconds(binary, lexicon):
     t0 = time.perf_counter()
     subprocess.run([binary, "--quiet", "scan", "--lexicon", lexicon], input='{"text":"x"}\n', text=True, capture_output=True, check=True)
@@ -113,13 +130,14 @@ def main():
     ap.add_argument("--peers", default="pyahocorasick,ahocorasick_rs")
     ap.add_argument("--python", default="/tmp/benchvenv/bin/python")
     ap.add_argument("--skip-100k", action="store_true")
-    ap.add_argument("--repeat", type=int, default=1, help="timed tocsin runs per configuration, interleaved; the median is reported")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of timed runs (tocsin per configuration, peers, floors), interleaved; medians are reported")
     ap.add_argument("--record", action="store_true")
     ap.add_argument("--soak-gb", type=float, default=0, help="also stream this many GiB (distinct texts) through a named pipe, 2 threads: time and peak memory")
     a = ap.parse_args()
 
-    sh(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+    sh(["cargo", "build", "--release", "--quiet", "--bin", "tocsin", "--example", "plain_loop"], cwd=ROOT)
     binary = os.path.join(ROOT, "target", "release", "tocsin")
+    plain_loop = os.path.join(ROOT, "target", "release", "examples", "plain_loop")
     c5, l5, t5 = corpus(os.path.join(a.dir, "5k"), a.mb, 5000)
     size_mib = os.path.getsize(c5) / 1048576
     runs = [("tocsin 5k terms, 1 thread(s)", c5, l5, "out-5k-1", 1), ("tocsin 5k terms, 2 thread(s)", c5, l5, "out-5k-2", 2)]
@@ -127,11 +145,15 @@ def main():
         c100, l100, _ = corpus(os.path.join(a.dir, "100k"), a.mb, 100000)
         runs.append(("tocsin 100k terms, 1 thread", c100, l100, "out-100k-1", 1))
     timed = {name: [] for name, *_ in runs}
+    peer_runs = {}
     for _ in range(max(1, a.repeat)):
         for name, c, l, out, threads in runs:
             r = run_tocsin(binary, c, l, os.path.join(a.dir, out), threads)
             r.update(name=name, mib=os.path.getsize(c) / 1048576)
             timed[name].append(r)
+        # Peers and floors in the same round as tocsin's runs, so that a slow spell of the machine hits both.
+        for p in run_peers(a, c5, l5, plain_loop):
+            peer_runs.setdefault(p["peer"], []).append(p)
     rows = []
     for name, *_ in runs:
         rs = sorted(timed[name], key=lambda r: r["seconds"])
@@ -143,21 +165,25 @@ def main():
     if not a.skip_100k:
         compile_100k = compile_seconds(binary, l100)
     peers = []
-    if a.peers and os.path.exists(a.python):
-        p = subprocess.run([a.python, os.path.join(SHARED, "peers.py"), "--corpus", c5, "--lexicon", l5, "--peers", a.peers], text=True, capture_output=True)
-        for line in p.stdout.splitlines():
-            if line.startswith("{") and '"peer"' in line:
-                peers.append(json.loads(line))
+    for rs in peer_runs.values():
+        rs = sorted(rs, key=lambda p: p["mb_per_s"])
+        peers.append(dict(rs[len(rs) // 2], low=rs[0]["mb_per_s"], high=rs[-1]["mb_per_s"], n=len(rs)))
     one = rows[0]
     lines = [f"corpus {size_mib:.0f} MiB, {one['docs']} docs; matches {got} vs truth {truth}: {'OK' if got == truth else 'MISMATCH'}"]
     for r in rows:
         spread = f"; median of {r['n']}, {r['low']:.1f}-{r['high']:.1f} s" if r["n"] > 1 else ""
         lines.append(f"{r['name']:<36} {r['mib_s']:8.1f} MiB/s {r['docs_s']:10.0f} docs/s  peak {r['peak_mib']:.0f} MiB  ({r['seconds']:.1f} s{spread})")
     for p in peers:
-        lines.append(f"{'peer ' + p['peer']:<36} {p['mb_per_s']:8.1f} MiB/s {p['docs_per_s']:10.0f} docs/s")
+        spread = f"  (median of {p['n']}, {p['low']:.1f}-{p['high']:.1f} MiB/s)" if p["n"] > 1 else ""
+        lines.append(f"{'peer ' + p['peer']:<36} {p['mb_per_s']:8.1f} MiB/s {p['docs_per_s']:10.0f} docs/s{spread}")
     lines.append(f"ratio 2 threads / 1 thread: {rows[1]['mib_s'] / one['mib_s']:.2f}")
     for p in peers:
         lines.append(f"ratio tocsin 1 thread / {p['peer']}: {one['mib_s'] / p['mb_per_s']:.2f}")
+    floor = next((p for p in peers if p["peer"] == "rust_plain_loop"), None)
+    pyac = next((p for p in peers if p["peer"] == "pyahocorasick"), None)
+    if floor and pyac:
+        target = 10 * pyac["mb_per_s"]
+        lines.append(f"10x pyahocorasick = {target:.0f} MiB/s per thread = {target / floor['mb_per_s']:.2f}x the plain Rust loop (matches {floor['matches']})")
     if not a.skip_100k:
         lines.append(f"ratio 100k-term time / 5k-term time (1 thread): {rows[2]['seconds'] / one['seconds']:.2f}; 100k lexicon load+compile+scan of one doc: {compile_100k:.2f} s")
     if a.soak_gb > 0:

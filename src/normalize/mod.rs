@@ -601,10 +601,12 @@ fn shows_obfuscation_beyond_ascii(text: &str) -> bool {
         }
         if x >= 0xC0 {
             let n = utf8_len(x);
-            if b.len() >= i + 3 * n && b[i..i + n] == b[i + n..i + 2 * n] && b[i..i + n] == b[i + 2 * n..i + 3 * n] {
-                if text[i..].chars().next().is_some_and(is_letter) {
-                    return true;
-                }
+            if b.len() >= i + 3 * n
+                && b[i..i + n] == b[i + n..i + 2 * n]
+                && b[i..i + n] == b[i + 2 * n..i + 3 * n]
+                && text[i..].chars().next().is_some_and(is_letter)
+            {
+                return true;
             }
             i += n;
             continue;
@@ -701,7 +703,8 @@ fn build_aggressive<'a>(plain: &MatchingView<'a>) -> MatchingView<'a> {
     let mut end_map: Vec<u32> = Vec::with_capacity(plain.text().len());
     let mut last: Option<char> = None;
     let original = plain.original;
-    let end_of = |o: usize| (o + original[o..].chars().next().map_or(0, char::len_utf8)) as u32;
+    // An origin is a character boundary of the original, so its first byte gives the character's length.
+    let end_of = |o: usize| original.as_bytes().get(o).map_or(o, |&x| o + utf8_len(x)) as u32;
     for (idx, &(c, o)) in v.iter().enumerate() {
         if !keep[idx] {
             continue;
