@@ -640,13 +640,15 @@ fn separator_len(b: &[u8], i: usize) -> usize {
 /// character on either side of the run) separated by single separators.
 fn spread_letters_at(text: &str, i: usize, sep: usize) -> bool {
     let b = text.as_bytes();
-    let after = &text[i + sep..];
-    let Some(l1) = after.chars().next().filter(|c| is_letter(*c)) else {
+    let s1 = i + sep;
+    if s1 >= b.len() {
         return false;
-    };
-    let s2 = i + sep + l1.len_utf8();
+    }
+    // The second separator first: at most separators (a space before every word) it is not there, and
+    // finding that needs no Unicode look-up.
+    let s2 = s1 + utf8_len(b[s1]);
     let sep2 = if s2 < b.len() { separator_len(b, s2) } else { 0 };
-    if sep2 == 0 {
+    if sep2 == 0 || !text[s1..].chars().next().is_some_and(is_letter) {
         return false;
     }
     let mut tail = text[s2 + sep2..].chars();
