@@ -45,7 +45,7 @@ use crate::signal::Counting;
 use crate::sink::evidence::EvidenceSpill;
 use crate::sink::lock::OutputLock;
 use crate::sink::manifest::{Manifest, SourceCounts};
-use crate::sink::spill::{RejectLog, HELD_REJECT_BYTES};
+use crate::sink::spill::RejectLog;
 use crate::sink::{timeseries, SinkError, Staging};
 
 /// Why a batch could not be analysed, or partials merged.
@@ -687,14 +687,17 @@ pub fn write_store(pipeline: &BatchPipeline, out_dir: &Path, input: StoreInput) 
     let docs_flagged = rows.iter().filter(|r| r.category == ALL_CATEGORIES).map(|r| r.docs_flagged as u64).sum();
     let mut staging = Staging::new(out_dir).map_err(|source| RunError::Unpublished { out: out_dir.to_path_buf(), source })?;
     let format = p.config.config.evidence.format;
-    let spill = match (format != EvidenceFormat::Off).then(|| EvidenceSpill::new(staging.scratch("evidence"))).transpose() {
+    let spill = match (format != EvidenceFormat::Off)
+        .then(|| EvidenceSpill::with_budget(staging.scratch("evidence"), p.config.config.memory.evidence_bytes()))
+        .transpose()
+    {
         Ok(spill) => spill,
         Err(source) => {
             staging.abandon();
             return Err(RunError::Unpublished { out: out_dir.to_path_buf(), source });
         }
     };
-    let reject_log = match RejectLog::new(staging.scratch("rejects"), HELD_REJECT_BYTES) {
+    let reject_log = match RejectLog::new(staging.scratch("rejects"), p.config.config.memory.rejects_bytes()) {
         Ok(l) => l,
         Err(source) => {
             staging.abandon();

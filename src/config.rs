@@ -87,6 +87,51 @@ pub struct PipelineConfig {
     /// Matching options (fuzzy matching of misspelt and glued words).
     #[serde(default)]
     pub matching: MatchingConfig,
+    /// How much of what a run keeps until its end (evidence, repost log, rejects) stays in memory.
+    #[serde(default)]
+    pub memory: MemoryConfig,
+}
+
+/// The `[memory]` table: how much of what a run keeps until its end stays in memory before it is sorted
+/// and written to scratch files in the staging folder (and merged from them at the end). Peak memory
+/// follows these budgets and the chunk size, not the size of the night: lower them on a small machine,
+/// raise them to spare the disk. Sizes are estimates of the held data, in MiB; 0 sends everything to disk.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MemoryConfig {
+    /// Evidence rows held (default 256).
+    pub evidence_mb: usize,
+    /// Repost-log lines held (default 64).
+    pub reposts_mb: usize,
+    /// Rejected records held (default 32).
+    pub rejects_mb: usize,
+}
+
+impl Default for MemoryConfig {
+    fn default() -> Self {
+        MemoryConfig {
+            evidence_mb: crate::sink::evidence::HELD_BYTES >> 20,
+            reposts_mb: crate::sink::reposts::HELD_REPOST_BYTES >> 20,
+            rejects_mb: crate::sink::spill::HELD_REJECT_BYTES >> 20,
+        }
+    }
+}
+
+impl MemoryConfig {
+    /// The evidence budget in bytes.
+    pub fn evidence_bytes(&self) -> usize {
+        self.evidence_mb.saturating_mul(1 << 20)
+    }
+
+    /// The repost-log budget in bytes.
+    pub fn reposts_bytes(&self) -> usize {
+        self.reposts_mb.saturating_mul(1 << 20)
+    }
+
+    /// The rejects budget in bytes.
+    pub fn rejects_bytes(&self) -> usize {
+        self.rejects_mb.saturating_mul(1 << 20)
+    }
 }
 
 /// The `[matching]` table.

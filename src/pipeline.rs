@@ -27,7 +27,7 @@ use crate::sink::evidence::{EvidenceSpill, SPILL_ROWS};
 use crate::sink::lock::{LockError, OutputLock};
 use crate::sink::manifest::{InputFile, LexiconRecord, Manifest, OutputFile, RuleRecord, SourceCounts};
 use crate::sink::reposts::{RepostLog, REPOST_BATCH};
-use crate::sink::spill::{write_rejects, RejectLog, HELD_REJECT_BYTES};
+use crate::sink::spill::{write_rejects, RejectLog};
 use crate::sink::{parquet, timeseries, SinkError, Staging};
 
 /// The key used by pipelines marked `demo = true` when no key is configured.
@@ -495,7 +495,7 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
     let spill = if p.config.config.evidence.format == EvidenceFormat::Off {
         None
     } else {
-        match EvidenceSpill::new(staging.scratch("evidence")) {
+        match EvidenceSpill::with_budget(staging.scratch("evidence"), p.config.config.memory.evidence_bytes()) {
             Ok(s) => Some(s),
             Err(e) => {
                 staging.abandon();
@@ -503,14 +503,14 @@ pub fn run(p: &Prepared, opts: &RunOptions) -> Result<RunSummary, RunError> {
             }
         }
     };
-    let log = match RepostLog::new(staging.scratch("reposts")) {
+    let log = match RepostLog::with_budget(staging.scratch("reposts"), p.config.config.memory.reposts_bytes()) {
         Ok(l) => l,
         Err(e) => {
             staging.abandon();
             return Err(e.into());
         }
     };
-    let reject_log = match RejectLog::new(staging.scratch("rejects"), HELD_REJECT_BYTES) {
+    let reject_log = match RejectLog::new(staging.scratch("rejects"), p.config.config.memory.rejects_bytes()) {
         Ok(l) => l,
         Err(e) => {
             staging.abandon();

@@ -291,3 +291,63 @@ fn a_fifty_megabyte_csv_row_stops_the_file_before_it_is_held_whole() {
     assert_eq!(counts_of(&m, "posts"), (2, 1, 1));
     assert_reason(&out, 3, &["longer than 8388608 bytes", "limits.max_record_bytes", "the rest of the file is unreadable"]);
 }
+
+#[test]
+fn memory_budgets_of_zero_send_everything_to_disk_and_change_no_output() {
+    // Flagged posts over five days, exact reposts and broken lines: evidence, repost log and rejects all
+    // have something to hold, and more than a worker hands over at once (REPOST_BATCH lines, SPILL_ROWS rejects).
+    let mut lines = Vec::new();
+    for i in 0..20_000 {
+        let text = match i % 4 {
+            0 => format!("the zorbians are vermin, post {i}"),
+            1 => "traitors, all of them".to_string(),
+            2 => format!("mobilise tonight, number {}", i % 7),
+            _ => format!("market prices rose again {i}"),
+        };
+        let day = 1 + i % 5;
+        lines.push(
+            serde_json::json!({"id": format!("p{i}"), "text": text, "lang": "en", "region": "XA-NO", "author": format!("a{}", i % 13),
+                "timestamp": format!("2025-10-0{day}T08:00:00Z")})
+            .to_string(),
+        );
+        if i % 4 == 0 {
+            lines.push(format!("{{\"id\": \"broken {i}\""));
+        }
+    }
+    // One input file for both runs: rejects name it.
+    let tmp = TempDir::new().unwrap();
+    let input = write(tmp.path(), "in.jsonl", lines.join("\n") + "\n");
+    let outputs = |name: &str, memory: &str| {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let (cfg, out) = jsonl_pipeline(&dir, &input, memory);
+        // One worker: what it hands over at once then passes the thresholds above.
+        let log = text(&run_ok(&["run", "--threads", "1", s(&cfg)]).stderr);
+        let m = manifest(&out);
+        assert_reconciles(&m);
+        (counts_of(&m, "posts"), tree(&out.join("timeseries")), tree(&out.join("evidence")), reject_lines(&out), log)
+    };
+    let held = outputs("held", "");
+    let disk = outputs("disk", "\n[memory]\nevidence_mb = 0\nreposts_mb = 0\nrejects_mb = 0");
+    assert_eq!(held.0, (25_000, 20_000, 5_000));
+    assert!(!held.1.is_empty() && !held.2.is_empty() && held.3.len() == 5_000, "something to compare");
+    assert_eq!(disk.0, held.0);
+    assert!(disk.1 == held.1, "time series differ when everything is spilled");
+    assert!(disk.2 == held.2, "evidence differs when everything is spilled");
+    assert_eq!(disk.3, held.3, "rejects differ when everything is spilled");
+    // The budgets reached the spills: the run says what went to scratch files, and only then.
+    for held_kind in ["held=evidence", "held=reposts", "held=rejects"] {
+        assert!(disk.4.contains(held_kind), "{held_kind} not spilled: {}", disk.4);
+    }
+    assert!(!held.4.contains("scratch files"), "spilled within the default budgets: {}", held.4);
+}
+
+#[test]
+fn an_unknown_memory_budget_fails_fast_naming_it() {
+    let tmp = TempDir::new().unwrap();
+    let input = write(tmp.path(), "in.jsonl", post("a", "hello") + "\n");
+    let (cfg, _) = jsonl_pipeline(tmp.path(), &input, "\n[memory]\nevidence_gb = 1");
+    let out = run(&["run", "--quiet", s(&cfg)]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("evidence_gb"), "{}", text(&out.stderr));
+}

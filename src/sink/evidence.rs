@@ -31,7 +31,7 @@ pub const SPILL_ROWS: usize = 4096;
 
 /// Evidence held in memory (estimated heap bytes) before rows go to scratch files. Writing every
 /// row as JSON and reading it back was a tenth of a one-thread run on the 200 MB benchmark, whose
-/// evidence (≈ 230,000 rows) fits; a night of 10 GB does not and spills.
+/// evidence (≈ 230,000 rows) fits; a night of 10 GB does not and spills. The default of `[memory] evidence_mb`.
 pub const HELD_BYTES: usize = 256 << 20;
 
 /// A rough count of the heap bytes of a row, for the memory budget.
@@ -320,6 +320,7 @@ impl EvidenceSpill {
             return Err(e);
         }
         let SpillState { held, mut runs, .. } = self.state.into_inner().expect("evidence spill lock");
+        super::spill::log_spilled(&self.dir, runs.values().map(Vec::len).sum());
         let mut days: BTreeMap<NaiveDate, Segments> = held;
         for date in runs.keys() {
             days.entry(*date).or_default();

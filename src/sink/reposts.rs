@@ -15,7 +15,8 @@ use super::spill::{SortedSpill, SpillItem};
 use super::SinkError;
 use crate::aggregate::{RepostCorrections, RepostEntry, RepostFinder};
 
-/// Repost-log lines held in memory (estimated heap bytes) before they go to scratch files.
+/// Repost-log lines held in memory (estimated heap bytes) before they go to scratch files: the default of
+/// `[memory] reposts_mb`.
 pub const HELD_REPOST_BYTES: usize = 64 << 20;
 
 /// Lines a worker buffers before handing them to the log.

@@ -77,6 +77,7 @@ impl<T: SpillItem> SortedSpill<T> {
             return Err(e);
         }
         let Held { mut items, runs, .. } = self.state.into_inner().expect("spill lock");
+        log_spilled(&self.dir, runs.len());
         items.extend(rest);
         items.sort_unstable();
         let mut sources: Vec<Box<dyn Iterator<Item = Result<T, SinkError>>>> = vec![Box::new(items.into_iter().map(Ok))];
@@ -115,8 +116,17 @@ fn write_run<T: SpillItem>(path: &Path, items: &[T]) -> Result<(), SinkError> {
     w.flush().map_err(io_err("writing", path))
 }
 
+/// Says, once at the end, that what `dir` holds went past its `[memory]` budget and came back from scratch
+/// runs: the figure to raise the budget by, or to know the disk was used.
+pub(crate) fn log_spilled(dir: &Path, runs: usize) {
+    if runs > 0 {
+        let held = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        tracing::info!(held = %held, runs, "held past its [memory] budget: merged from scratch files");
+    }
+}
+
 /// Rejects held in memory (estimated bytes) before they go to scratch runs: a night of broken
-/// exports can have millions.
+/// exports can have millions. The default of `[memory] rejects_mb`.
 pub const HELD_REJECT_BYTES: usize = 32 << 20;
 
 impl SpillItem for Reject {
