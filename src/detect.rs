@@ -274,13 +274,8 @@ impl Doc<'_> {
 
     /// Distance in tokens between two token ranges (0 when they touch or overlap).
     fn distance(a: (usize, usize), b: (usize, usize)) -> usize {
-        if a.1 < b.0 {
-            b.0 - a.1
-        } else if b.1 < a.0 {
-            a.0 - b.1
-        } else {
-            0
-        }
+        // Either gap is 0 when the ranges touch or overlap.
+        b.0.saturating_sub(a.1).max(a.0.saturating_sub(b.1))
     }
 
     /// Whether something of kind `near` lies within `window` tokens of the anchor, in its sentence.

@@ -9,7 +9,10 @@ mod targets;
 
 use std::path::Path;
 
-const TARGETS: [(&str, fn(&[u8])); 11] = [
+/// A fuzz target: its name (the folder of its corpus) and the function the fuzzer calls.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: [Target; 11] = [
     ("jsonl", targets::jsonl),
     ("csv", targets::csv),
     ("telegram", targets::telegram),

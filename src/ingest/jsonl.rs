@@ -139,7 +139,6 @@ impl LineChunker {
 /// Parses the lines of a chunk.
 pub fn parse_lines(bytes: &[u8], first_line: u64, plan: &SourcePlan, file: &str, ctx: &IngestContext, f: &mut dyn FnMut(Result<Document<'_>, Reject>)) {
     let top = TopKeys::new(plan);
-    let mut line_no = first_line;
     let mut rest = bytes;
     // memchr finds line ends a word at a time rather than a byte at a time.
     let lines = std::iter::from_fn(move || {
@@ -153,9 +152,7 @@ pub fn parse_lines(bytes: &[u8], first_line: u64, plan: &SourcePlan, file: &str,
         rest = tail;
         Some(line)
     });
-    for raw_line in lines {
-        let this_line = line_no;
-        line_no += 1;
+    for (this_line, raw_line) in (first_line..).zip(lines) {
         let line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;

@@ -32,8 +32,11 @@ fn supported(t: &DataType) -> bool {
     }
 }
 
+/// Batches of a Parquet file, each as its records and its rejects.
+pub type RecordBatches = Box<dyn Iterator<Item = (Vec<Record>, Vec<Reject>)> + Send>;
+
 /// Opens a Parquet file; a file that is not Parquet or lacks the mapped text or timestamp column fails whole.
-pub fn open(path: &Path, plan: &SourcePlan, file: &str, limits: &Limits) -> Result<Box<dyn Iterator<Item = (Vec<Record>, Vec<Reject>)> + Send>, String> {
+pub fn open(path: &Path, plan: &SourcePlan, file: &str, limits: &Limits) -> Result<RecordBatches, String> {
     let f = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(f).map_err(|e| format!("not a readable Parquet file: {e}"))?;
     let schema = builder.schema().clone();

@@ -466,7 +466,7 @@ impl FuzzyIndex {
         let mut buf: Vec<u64> = Vec::with_capacity(MAX_CHARS + 2);
         for_each_word(text, |start, end| {
             let n = end - start;
-            if n < 4 || n > 4 * MAX_CHARS {
+            if !(4..=4 * MAX_CHARS).contains(&n) {
                 return;
             }
             chars.clear();
@@ -698,6 +698,8 @@ impl FuzzyIndex {
                 if step.pieces >= MAX_PIECES {
                     continue;
                 }
+                // `j` is a position in the word as well as an index of `best`: a range reads better than enumerate().
+                #[allow(clippy::needless_range_loop)]
                 for j in i + 1..=n.min(i + MAX_PIECE) {
                     let k = r.sub(i, j);
                     // One-letter words ("i", "a", "à") only at the start: "Ihate", not "so rat i on".

@@ -161,7 +161,7 @@ fn lookalike_fold(word: &str) -> LookalikeFold {
             _ => {}
         }
     }
-    if !(any_latin && any_foreign) && !(any_cyrillic && any_digit) {
+    if !(any_latin && any_foreign || any_cyrillic && any_digit) {
         return LookalikeFold::None;
     }
     let (mut latin, mut foreign, mut cyrillic) = (0usize, 0usize, 0usize);

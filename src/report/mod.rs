@@ -1011,7 +1011,7 @@ mod tests {
             targets: Vec::new(),
             terms: vec![term.clone()],
             max_severity: (k % 3) as i32 + 1,
-            call_to_action: k % 5 == 0,
+            call_to_action: k.is_multiple_of(5),
             attributed: false,
             counter_speech: false,
             snippet: None,
