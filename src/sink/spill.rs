@@ -116,8 +116,8 @@ fn write_run<T: SpillItem>(path: &Path, items: &[T]) -> Result<(), SinkError> {
     w.flush().map_err(io_err("writing", path))
 }
 
-/// Says, once at the end, that what `dir` holds went past its `[memory]` budget and came back from scratch
-/// runs: the figure to raise the budget by, or to know the disk was used.
+/// Says, once at the end, that what `dir` holds went past its `[memory]` budget and came back from `runs`
+/// scratch files: so that an operator knows the disk was used, and how often, when choosing a budget.
 pub(crate) fn log_spilled(dir: &Path, runs: usize) {
     if runs > 0 {
         let held = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
