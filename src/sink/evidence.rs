@@ -240,12 +240,8 @@ struct SpillState {
 const WRITE_BATCH_ROWS: usize = 4096;
 
 impl EvidenceSpill {
-    /// A spill in `dir` (a scratch folder inside the staging folder, created here) holding up to [`HELD_BYTES`] in memory.
-    pub fn new(dir: PathBuf) -> Result<Self, SinkError> {
-        Self::with_budget(dir, HELD_BYTES)
-    }
-
-    /// A spill holding up to `budget` estimated bytes of rows in memory (0: every row goes to the scratch files).
+    /// A spill in `dir` (a scratch folder inside the staging folder, created here) holding up to `budget`
+    /// estimated bytes of rows in memory (`[memory] evidence_mb`; 0: every row goes to the scratch files).
     pub fn with_budget(dir: PathBuf, budget: usize) -> Result<Self, SinkError> {
         std::fs::create_dir_all(&dir).map_err(io_err("creating evidence scratch folder", &dir))?;
         Ok(EvidenceSpill { dir, budget, state: Mutex::new(SpillState::default()), failure: Mutex::new(None) })

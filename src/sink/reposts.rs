@@ -83,12 +83,8 @@ impl SpillItem for RepostEntry {
 pub struct RepostLog(SortedSpill<RepostEntry>);
 
 impl RepostLog {
-    /// A log in `dir` (a scratch folder inside the staging folder, created here) holding up to [`HELD_REPOST_BYTES`] in memory.
-    pub fn new(dir: PathBuf) -> Result<Self, SinkError> {
-        Self::with_budget(dir, HELD_REPOST_BYTES)
-    }
-
-    /// A log holding up to `budget` estimated bytes of lines in memory (0: every batch goes to a scratch file).
+    /// A log in `dir` (a scratch folder inside the staging folder, created here) holding up to `budget` estimated
+    /// bytes of lines in memory (`[memory] reposts_mb`; 0: every batch goes to a scratch file).
     pub fn with_budget(dir: PathBuf, budget: usize) -> Result<Self, SinkError> {
         SortedSpill::new(dir, budget).map(RepostLog)
     }
@@ -128,7 +124,7 @@ mod tests {
             })
             .collect();
         let dir = tempfile::tempdir().unwrap();
-        let held = RepostLog::new(dir.path().join("held")).unwrap();
+        let held = RepostLog::with_budget(dir.path().join("held"), HELD_REPOST_BYTES).unwrap();
         let spilled = RepostLog::with_budget(dir.path().join("spilled"), 0).unwrap();
         for chunk in lines.chunks(300) {
             held.add(chunk.to_vec());
