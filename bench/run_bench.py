@@ -117,6 +117,12 @@ def run_peers(a, corpus_path, lexicon, plain_loop):
     return peers
 
 
+def median(runs, key):
+    """The median run by `key`, with the lowest and highest value of `key` (`low`, `high`) and the count `n`."""
+    rs = sorted(runs, key=lambda r: r[key])
+    return dict(rs[len(rs) // 2], low=rs[0][key], high=rs[-1][key], n=len(rs))
+
+
 def compile_seconds(binary, lexicon):
     t0 = time.perf_counter()
     subprocess.run([binary, "--quiet", "scan", "--lexicon", lexicon], input='{"text":"x"}\n', text=True, capture_output=True, check=True)
@@ -156,18 +162,14 @@ def main():
             peer_runs.setdefault(p["peer"], []).append(p)
     rows = []
     for name, *_ in runs:
-        rs = sorted(timed[name], key=lambda r: r["seconds"])
-        r = dict(rs[len(rs) // 2], peak_mib=max(x["peak_mib"] for x in rs), low=rs[0]["seconds"], high=rs[-1]["seconds"], n=len(rs))
+        r = dict(median(timed[name], "seconds"), peak_mib=max(x["peak_mib"] for x in timed[name]))
         r.update(mib_s=r["mib"] / r["seconds"], docs_s=r["docs"] / r["seconds"])
         rows.append(r)
     truth = truth_total(t5)
     got = matches_total(os.path.join(a.dir, "out-5k-1"))
     if not a.skip_100k:
         compile_100k = compile_seconds(binary, l100)
-    peers = []
-    for rs in peer_runs.values():
-        rs = sorted(rs, key=lambda p: p["mb_per_s"])
-        peers.append(dict(rs[len(rs) // 2], low=rs[0]["mb_per_s"], high=rs[-1]["mb_per_s"], n=len(rs)))
+    peers = [median(rs, "mb_per_s") for rs in peer_runs.values()]
     one = rows[0]
     lines = [f"corpus {size_mib:.0f} MiB, {one['docs']} docs; matches {got} vs truth {truth}: {'OK' if got == truth else 'MISMATCH'}"]
     for r in rows:
